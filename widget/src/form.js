@@ -1,0 +1,127 @@
+// The comment form: a new comment, a reply or an edit, with a live Markdown preview.
+// The text typed is only cleared once the server has accepted it.
+import { errorText } from './api.js';
+import { h, uid } from './dom.js';
+import { preview } from './markdown.js';
+
+const AUTHOR_FIELDS = [
+  ['author', 'text', 'name'],
+  ['email', 'email', 'email'],
+  ['website', 'url', 'url'],
+];
+
+/**
+ * `opts`: `label` (the form's accessible name), `submit` (button text), `text` (initial),
+ * `author` (true to ask for name, email, website), `send(values)` (a promise; rejects with an
+ * ApiError), `cancel()` (optional).
+ */
+export function commentForm(view, opts) {
+  const { t } = view.i18n;
+  const id = uid('form');
+  const fields = {};
+  let busy = false;
+  const field = (name, type, autocomplete, attrs) => {
+    const input = h(type === 'textarea' ? 'textarea' : 'input', {
+      id: `${id}-${name}`,
+      name,
+      type: type === 'textarea' ? null : type,
+      autocomplete,
+      ...attrs,
+    });
+    fields[name] = input;
+    return h('p', { class: `palabre-field palabre-field-${name}` },
+      h('label', { for: input.id }, t(`form.${name}`)), input);
+  };
+
+  const error = h('p', { class: 'palabre-error', id: `${id}-error`, role: 'alert' });
+  const shown = h('div', { class: 'palabre-preview palabre-body', hidden: true });
+  const submit = h('button', { type: 'submit', class: 'palabre-submit' }, opts.submit);
+  const toggle = h('button', { type: 'button', 'aria-pressed': 'false', onclick: togglePreview },
+    t('form.preview'));
+  const remembered = view.store.author();
+  const form = h(
+    'form',
+    { class: 'palabre-form', 'aria-label': opts.label, novalidate: true, onsubmit },
+    field('text', 'textarea', 'off', {
+      rows: 4,
+      value: opts.text || '',
+      'aria-describedby': `${id}-hint`,
+      oninput: () => shown.hidden || render(),
+    }),
+    shown,
+    h('p', { class: 'palabre-hint', id: `${id}-hint` }, t('form.hint')),
+    opts.author &&
+      h('div', { class: 'palabre-author-fields' },
+        ...AUTHOR_FIELDS.map(([name, type, autocomplete]) =>
+          field(name, type, autocomplete, { value: remembered[name] || '' }),
+        ),
+      ),
+    opts.author &&
+      h('p', { class: 'palabre-check' },
+        h('label', null,
+          (fields.notify = h('input', { type: 'checkbox', checked: !!remembered.notify })),
+          ' ',
+          t('form.notify'),
+        ),
+      ),
+    error,
+    h('div', { class: 'palabre-buttons' },
+      toggle,
+      opts.cancel && h('button', { type: 'button', onclick: opts.cancel }, t('form.cancel')),
+      submit,
+    ),
+  );
+
+  function render() {
+    shown.replaceChildren();
+    preview(shown, fields.text.value);
+  }
+
+  function togglePreview() {
+    shown.hidden = !shown.hidden;
+    toggle.setAttribute('aria-pressed', String(!shown.hidden));
+    if (!shown.hidden) render();
+  }
+
+  function showError(message, name) {
+    for (const input of Object.values(fields)) {
+      input.removeAttribute('aria-invalid');
+      input.setAttribute('aria-describedby', input.name === 'text' ? `${id}-hint` : '');
+    }
+    error.textContent = message;
+    const input = fields[name];
+    if (!input) return;
+    input.setAttribute('aria-invalid', 'true');
+    input.setAttribute('aria-describedby', `${error.id}${name === 'text' ? ` ${id}-hint` : ''}`);
+    input.focus();
+  }
+
+  async function onsubmit(event) {
+    event.preventDefault();
+    if (busy) return;
+    const values = { text: fields.text.value };
+    for (const [name] of AUTHOR_FIELDS) if (fields[name]) values[name] = fields[name].value.trim();
+    if (fields.notify) values.notify = fields.notify.checked;
+    if (!values.text.trim()) return showError(t('error.text_empty'), 'text');
+    showError('');
+    busy = true;
+    submit.setAttribute('aria-disabled', 'true');
+    try {
+      await opts.send(values);
+      if (opts.author) {
+        const { text: _, ...author } = values;
+        view.store.setAuthor(author);
+      }
+      fields.text.value = '';
+      if (!shown.hidden) togglePreview();
+    } catch (err) {
+      showError(errorText(view.i18n, err), err.error?.field);
+    } finally {
+      busy = false;
+      submit.removeAttribute('aria-disabled');
+    }
+  }
+
+  form.focusText = () => fields.text.focus();
+  return form;
+}

@@ -1,0 +1,46 @@
+// Palabre's embed: <script src=".../widget.js" data-palabre-site="…" async>, a
+// <section id="palabre-thread"> for the discussion and <span data-palabre-count="/uri"> counts.
+import { makeApi } from './api.js';
+import { makeCounts } from './counts.js';
+import { makeI18n, pickLanguage } from './i18n.js';
+import { makeStore } from './store.js';
+import css from './style.css';
+import { mountThread } from './thread.js';
+
+const script =
+  document.currentScript || document.querySelector('script[data-palabre-site],script[src*="widget"]');
+
+function start() {
+  const options = script?.dataset || {};
+  const base = (options.palabreApi || new URL(script?.src || '/', location.href).origin)
+    .replace(/\/$/, '');
+  const site = options.palabreSite || 'default';
+  const i18n = makeI18n(pickLanguage(options.palabreLang));
+  const api = makeApi(base, i18n.lang);
+  const counts = makeCounts(api, i18n, site);
+
+  const style = document.createElement('style');
+  style.textContent = css;
+  if (script?.nonce) style.nonce = script.nonce;
+  document.head.append(style);
+
+  const section = document.getElementById('palabre-thread');
+  if (section) {
+    if (options.palabreTheme && !section.dataset.palabreTheme) {
+      section.dataset.palabreTheme = options.palabreTheme;
+    }
+    mountThread(section, {
+      i18n,
+      api,
+      site,
+      uri: section.dataset.palabreUri || location.pathname,
+      title: section.dataset.palabreTitle,
+      store: makeStore(base),
+      showCount: counts.show,
+    });
+  }
+  counts.load();
+}
+
+if (document.readyState === 'loading') addEventListener('DOMContentLoaded', start);
+else start();
