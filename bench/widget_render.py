@@ -1,0 +1,123 @@
+"""First render of a 1,000-comment page by the widget, in headless Chromium.
+
+The host page, widget.js and the API answer are served by Playwright's request routing, so
+the figure is the widget's own work, free of network and server time. Three figures per run,
+from the moment the comments answer has been parsed (the widget's `palabre-render` mark):
+- build: until the thread is in the document (the `palabre:ready` event);
+- painted: until the next frame after it has been rendered (style, layout and paint);
+- total: from navigation start to that frame (includes parsing the script).
+
+Usage: .venv/bin/python bench/widget_render.py [--runs 15] [--comments 1000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+from pathlib import Path
+from typing import Any
+
+from playwright.sync_api import Route, sync_playwright
+
+ROOT = Path(__file__).resolve().parent.parent
+WIDGET = ROOT / "palabre" / "static" / "widget.js"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+HOST = "http://host.test"
+API = "http://api.test"
+CORS = {"Access-Control-Allow-Origin": HOST, "Content-Type": "application/json"}
+
+HOST_PAGE = f"""<!doctype html><html lang="en"><head><meta charset="utf-8">
+<title>A busy article</title></head><body><main><h1>A busy article</h1>
+<section id="palabre-thread" data-palabre-uri="/busy"></section></main>
+<script src="{API}/widget.js" async></script></body></html>"""
+
+MEASURE = """
+window.__render = new Promise((resolve) => {
+  document.addEventListener('palabre:ready', () => {
+    const start = performance.getEntriesByName('palabre-render')[0].startTime;
+    const built = performance.now();
+    requestAnimationFrame(() => setTimeout(() => resolve({
+      build: built - start, painted: performance.now() - start, total: performance.now(),
+    }), 0));
+  });
+});
+"""
+
+TEXT = (
+    "<p>I read the whole article and I am still not sure the figures add up. "
+    "<em>Who</em> pays for the new lanes, and when? "
+    '<a href="https://example.org/report" rel="nofollow ugc noopener">The report</a> '
+    "says otherwise.</p><p>Second paragraph with <code>inline code</code>.</p>"
+)
+
+
+def comments(total: int, per_thread: int = 20) -> list[dict[str, Any]]:
+    """`total` comments, depth-first: threads of `per_thread` with replies up to depth 4."""
+    items: list[dict[str, Any]] = []
+    stack: list[int] = []
+    for n in range(1, total + 1):
+        position = (n - 1) % per_thread
+        depth = 0 if position == 0 else min(len(stack), 1 + (n * 7) % 4)
+        stack = stack[:depth]
+        parent = stack[-1] if stack else None
+        items.append({
+            "id": n, "parent": parent, "reply_to": parent, "depth": depth,
+            "author": f"Reader {n % 97}", "website": "https://example.org" if n % 5 == 0 else "",
+            "avatar": f"{(n * 2654435761) % (1 << 64):016x}", "html": TEXT,
+            "created": f"2026-11-{1 + n % 24:02d}T{n % 24:02d}:00:00Z",
+            "edited": None, "likes": n % 7, "dislikes": n % 3, "status": "approved",
+        })
+        stack.append(n)
+    return items
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--runs", type=int, default=15)
+    parser.add_argument("--comments", type=int, default=1000)
+    args = parser.parse_args()
+    answer = json.dumps({
+        "thread": {"site": "default", "uri": "/busy", "title": "A busy article", "closed": False,
+                   "count": args.comments, "created": "2026-11-01T00:00:00Z"},
+        "comments": comments(args.comments), "next_cursor": None,
+    })
+
+    def route(route: Route) -> None:
+        url = route.request.url
+        if url.startswith(HOST):
+            route.fulfill(body=HOST_PAGE, content_type="text/html; charset=utf-8")
+        elif url.startswith(f"{API}/widget.js"):
+            route.fulfill(path=WIDGET, content_type="text/javascript; charset=utf-8")
+        elif url.startswith(f"{API}/api/v1/comments"):
+            route.fulfill(body=answer, headers=CORS)
+        else:
+            route.fulfill(body='{"counts": {}}', headers=CORS)
+
+    runs = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        for _ in range(args.runs):
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            page.route("**/*", route)
+            page.add_init_script(MEASURE)
+            page.goto(f"{HOST}/busy")
+            runs.append(page.evaluate("window.__render"))
+            shown = page.locator(".palabre-comment").count()
+            assert shown == args.comments, f"rendered {shown} comments"
+            page.close()
+        version = browser.version
+        browser.close()
+
+    print(f"Chromium {version}, {args.comments} comments, {args.runs} fresh pages")
+    for key in ("build", "painted", "total"):
+        values = [run[key] for run in runs]
+        print(
+            f"{key:>8}: median {statistics.median(values):6.1f} ms, "
+            f"first {values[0]:6.1f} ms, max {max(values):6.1f} ms"
+        )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,167 @@
+"""What each `palabre` subcommand does. Prompts, output and exit codes live here only."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import secrets
+import sys
+from collections.abc import Awaitable, Callable
+from dataclasses import replace
+from pathlib import Path
+from typing import TypeVar
+
+from palabre.domain import threads
+from palabre.domain.context import Context, ensure_site
+from palabre.domain.errors import PalabreError
+from palabre.domain.models import SiteSettings
+from palabre.settings import (
+    BY_NAME,
+    SITE_SETTINGS,
+    ServerConfig,
+    config_env,
+    default_toml,
+    docs_markdown,
+    load_config,
+)
+from palabre.storage import migrate, open_storage
+from palabre.storage.sqlite import sqlite_path
+
+T = TypeVar("T")
+
+
+class CommandError(Exception):
+    """A command cannot do what was asked; the message says why."""
+
+
+def resolve(args: argparse.Namespace) -> ServerConfig:
+    cli = {name: value for name, value in vars(args).items()
+           if name in BY_NAME and value is not None}
+    config = load_config(cli=cli, config_file=getattr(args, "config", None))
+    return replace(config, secret=resolve_secret(config))
+
+
+def resolve_secret(config: ServerConfig) -> str:
+    """The configured secret, or the one kept beside the SQLite file (made on first use)."""
+    if config.secret:
+        return config.secret
+    if not config.database_url.startswith("sqlite:///"):
+        raise CommandError("set PALABRE_SECRET (the same on every instance) for this database")
+    path = Path(sqlite_path(config.database_url) + ".secret")
+    if path.exists():
+        return path.read_text("utf-8").strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    secret = secrets.token_urlsafe(32)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(secret + "\n")
+    return secret
+
+
+def with_context(config: ServerConfig, work: Callable[[Context], Awaitable[T]]) -> T:
+    """Migrate, open the storage, run one piece of domain work, close."""
+    migrate.upgrade(config.database_url)
+
+    async def run() -> T:
+        storage = open_storage(config.database_url)
+        try:
+            await ensure_site(storage)
+            return await work(Context(storage=storage, secret=config.secret))
+        finally:
+            await storage.close()
+
+    try:
+        return asyncio.run(run())
+    except PalabreError as exc:
+        raise CommandError(exc.message) from exc
+
+
+def serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    config = resolve(args)
+    if config.demo:
+        from palabre.demo import seed_demo
+
+        if with_context(config, seed_demo):
+            print("palabre: demo discussion created", file=sys.stderr)
+    else:
+        with_context(config, lambda ctx: asyncio.sleep(0))
+    os.environ.update(config_env(config))
+    print(f"palabre: serving on http://{config.host}:{config.port}/", file=sys.stderr)
+    uvicorn.run("palabre.web.app:app_from_env", factory=True, host=config.host,
+                port=config.port, workers=config.workers, log_level=config.log_level,
+                proxy_headers=False, server_header=False, access_log=False)
+    return 0
+
+
+def config_init(args: argparse.Namespace) -> int:
+    path = Path(args.path)
+    if path.exists() and not args.force:
+        raise CommandError(f"{path} exists (use --force to overwrite)")
+    path.write_text(default_toml(), encoding="utf-8")
+    print(f"wrote {path}")
+    return 0
+
+
+def config_docs(args: argparse.Namespace) -> int:
+    sys.stdout.write(docs_markdown())
+    return 0
+
+
+def db_upgrade(args: argparse.Namespace) -> int:
+    config = load_config(cli={"database_url": args.database_url} if args.database_url else {},
+                         config_file=args.config)
+    migrate.upgrade(config.database_url)
+    print("database schema is up to date")
+    return 0
+
+
+def _set_closed(args: argparse.Namespace, closed: bool) -> int:
+    thread = with_context(resolve(args),
+                          lambda ctx: threads.set_closed(ctx, args.site, args.uri, closed))
+    print(f"thread {thread.uri} on site {args.site} is {'closed' if closed else 'open'}")
+    return 0
+
+
+def thread_close(args: argparse.Namespace) -> int:
+    return _set_closed(args, True)
+
+
+def thread_open(args: argparse.Namespace) -> int:
+    return _set_closed(args, False)
+
+
+def site_create(args: argparse.Namespace) -> int:
+    site = with_context(resolve(args),
+                        lambda ctx: ensure_site(ctx.storage, args.slug, args.name))
+    print(f"site {site.slug} exists")
+    return 0
+
+
+def site_show(args: argparse.Namespace) -> int:
+    async def show(ctx: Context) -> SiteSettings:
+        return (await ctx.site(args.site)).settings
+
+    settings = with_context(resolve(args), show)
+    for name, value in settings.as_mapping().items():
+        print(f"{name} = {','.join(value) if isinstance(value, list) else value}")
+    return 0
+
+
+def site_set(args: argparse.Namespace) -> int:
+    if args.name not in {s.name for s in SITE_SETTINGS}:
+        names = ", ".join(s.name for s in SITE_SETTINGS)
+        raise CommandError(f"unknown site setting {args.name!r} (one of: {names})")
+
+    async def change(ctx: Context) -> None:
+        site = await ctx.site(args.site)
+        values = site.settings.as_mapping()
+        values[args.name] = BY_NAME[args.name].parse(args.value)
+        async with ctx.storage.write() as tx:
+            await tx.update_site_settings(site.id, SiteSettings.from_mapping(values))
+
+    with_context(resolve(args), change)
+    print(f"{args.site}: {args.name} = {args.value}")
+    return 0

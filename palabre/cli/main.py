@@ -1,0 +1,101 @@
+"""The `palabre` command line."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from palabre import __version__
+from palabre.cli import commands
+from palabre.settings import BY_NAME, SERVER_SETTINGS, Setting, SettingError
+
+DATA_SETTINGS = ("database_url", "secret")
+
+
+def add_setting(parser: argparse.ArgumentParser, setting: Setting) -> None:
+    flags = ["--" + setting.name.replace("_", "-")]
+    if setting.name == "database_url":
+        flags.insert(0, "--database")
+    help_text = f"{setting.help} [env {setting.env_var}; default: {setting.default!r}]"
+    if setting.type is bool:
+        parser.add_argument(*flags, dest=setting.name, action="store_const", const=True,
+                            default=None, help=help_text)
+    else:
+        parser.add_argument(*flags, dest=setting.name, default=None, help=help_text,
+                            metavar=setting.name.upper())
+
+
+def add_data_options(parser: argparse.ArgumentParser) -> None:
+    for name in DATA_SETTINGS:
+        add_setting(parser, BY_NAME[name])
+    parser.add_argument("--config", help="TOML config file [env PALABRE_CONFIG]")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="palabre", description=__doc__)
+    parser.add_argument("--version", action="version", version=f"palabre {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="Run the HTTP server.")
+    for setting in SERVER_SETTINGS:
+        add_setting(serve, setting)
+    serve.add_argument("--config", help="TOML config file [env PALABRE_CONFIG]")
+    serve.set_defaults(func=commands.serve)
+
+    config = sub.add_parser("config", help="Configuration files and docs.")
+    config_sub = config.add_subparsers(dest="action", required=True)
+    init = config_sub.add_parser("init", help="Write a commented default palabre.toml.")
+    init.add_argument("path", nargs="?", default="palabre.toml")
+    init.add_argument("--force", action="store_true", help="Overwrite an existing file.")
+    init.set_defaults(func=commands.config_init)
+    config_sub.add_parser("docs", help="Print docs/configuration.md.").set_defaults(
+        func=commands.config_docs)
+
+    db = sub.add_parser("db", help="Database schema.")
+    db_sub = db.add_subparsers(dest="action", required=True)
+    upgrade = db_sub.add_parser("upgrade", help="Apply pending migrations.")
+    add_data_options(upgrade)
+    upgrade.set_defaults(func=commands.db_upgrade)
+
+    thread = sub.add_parser("thread", help="Close or reopen a thread.")
+    thread_sub = thread.add_subparsers(dest="action", required=True)
+    for action, func in (("close", commands.thread_close), ("open", commands.thread_open)):
+        cmd = thread_sub.add_parser(action, help=f"{action.capitalize()} a thread.")
+        cmd.add_argument("--site", default="default")
+        cmd.add_argument("--uri", required=True, help="Page path of the thread.")
+        add_data_options(cmd)
+        cmd.set_defaults(func=func)
+
+    site = sub.add_parser("site", help="Sites and their settings.")
+    site_sub = site.add_subparsers(dest="action", required=True)
+    create = site_sub.add_parser("create", help="Create a site.")
+    create.add_argument("slug")
+    create.add_argument("--name", default="")
+    add_data_options(create)
+    create.set_defaults(func=commands.site_create)
+    show = site_sub.add_parser("show", help="Show a site's settings.")
+    show.add_argument("--site", default="default")
+    add_data_options(show)
+    show.set_defaults(func=commands.site_show)
+    set_cmd = site_sub.add_parser("set", help="Change a site setting.")
+    set_cmd.add_argument("--site", default="default")
+    set_cmd.add_argument("name", help="Setting name (see docs/configuration.md).")
+    set_cmd.add_argument("value", help="New value (lists: comma-separated).")
+    add_data_options(set_cmd)
+    set_cmd.set_defaults(func=commands.site_set)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        result: int = args.func(args)
+    except (SettingError, commands.CommandError) as exc:
+        print(f"palabre: {exc}", file=sys.stderr)
+        return 2
+    return result
+
+
+if __name__ == "__main__":
+    sys.exit(main())

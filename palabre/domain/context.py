@@ -1,0 +1,79 @@
+"""What every domain operation needs: storage, the secret, limits, a clock, events."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from palabre.domain.errors import InvalidInput, RateLimited
+from palabre.domain.events import Events
+from palabre.domain.identity import AuthorTokens
+from palabre.domain.models import Site, SiteSettings, Thread, utcnow
+from palabre.storage.base import Storage, WriteTx
+
+
+@dataclass(frozen=True)
+class Limits:
+    post_rate_limit: int = 5
+    write_rate_limit: int = 60
+    rate_window_seconds: int = 60
+
+
+@dataclass
+class Context:
+    storage: Storage
+    secret: str
+    limits: Limits = field(default_factory=Limits)
+    clock: Callable[[], datetime] = utcnow
+    events: Events = field(default_factory=Events)
+
+    def __post_init__(self) -> None:
+        self.tokens = AuthorTokens(self.secret)
+
+    async def site(self, slug: str | None) -> Site:
+        site = await self.storage.get_site(slug or "default")
+        if site is None:
+            raise InvalidInput("unknown site", reason="site_unknown", field="site")
+        return site
+
+    async def check_rate(self, tx: WriteTx, bucket: str, client: str, limit: int) -> None:
+        """Count one hit for this client; refuse with 429 past the limit."""
+        if limit <= 0:
+            return
+        window_len = self.limits.rate_window_seconds
+        now = self.clock().timestamp()
+        window = int(now // window_len)
+        hits = await tx.hit_rate_limit(f"{bucket}:{client}", window)
+        if hits > limit:
+            retry_after = max(1, int((window + 1) * window_len - now) + 1)
+            raise RateLimited("too many requests", retry_after=retry_after)
+
+
+def is_closed(thread: Thread | None, settings: SiteSettings, now: datetime) -> bool:
+    if thread is None:
+        return False
+    return thread.closed or closes_at(thread, settings) <= now
+
+
+def closes_at(thread: Thread, settings: SiteSettings) -> datetime:
+    """When the thread closes by age (far in the future when it never does)."""
+    if settings.close_after_days <= 0:
+        return datetime.max.replace(tzinfo=thread.created.tzinfo)
+    return thread.created + timedelta(days=settings.close_after_days)
+
+
+async def ensure_site(storage: Storage, slug: str = "default", name: str = "",
+                      settings: SiteSettings | None = None) -> Site:
+    """Return the site, creating it with a fresh salt when it does not exist."""
+    site = await storage.get_site(slug)
+    if site is not None:
+        return site
+    async with storage.write() as tx:
+        site = await tx.get_site(slug)
+        if site is None:
+            site = await tx.create_site(slug, name or slug, secrets.token_hex(16),
+                                        settings or SiteSettings(), utcnow())
+    return site
+

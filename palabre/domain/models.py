@@ -1,0 +1,131 @@
+"""The nouns of Palabre: sites, threads, comments, and the values they carry."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any, NewType
+
+from palabre.settings import SITE_SETTINGS
+
+CommentId = NewType("CommentId", int)
+ThreadId = NewType("ThreadId", int)
+
+
+class Status(StrEnum):
+    APPROVED = "approved"
+    PENDING = "pending"
+    DELETED = "deleted"
+    REJECTED = "rejected"
+    SPAM = "spam"
+
+
+VISIBLE = (Status.APPROVED, Status.DELETED)
+
+
+class Sort(StrEnum):
+    OLDEST = "oldest"
+    NEWEST = "newest"
+    TOP = "top"
+
+
+@dataclass(frozen=True)
+class SiteSettings:
+    max_depth: int = 5
+    close_after_days: int = 0
+    moderation: str = "none"
+    edit_window_seconds: int = 900
+    max_text_length: int = 10000
+    blocked_words: tuple[str, ...] = ()
+    allowed_origins: tuple[str, ...] = ()
+
+    @classmethod
+    def from_mapping(cls, raw: dict[str, Any]) -> SiteSettings:
+        values: dict[str, Any] = {}
+        for setting in SITE_SETTINGS:
+            if setting.name in raw:
+                value = setting.parse(raw[setting.name])
+                values[setting.name] = tuple(value) if isinstance(value, list) else value
+        return cls(**values)
+
+    def as_mapping(self) -> dict[str, Any]:
+        return {
+            s.name: list(v) if isinstance(v := getattr(self, s.name), tuple) else v
+            for s in SITE_SETTINGS
+        }
+
+
+@dataclass(frozen=True)
+class Site:
+    id: int
+    slug: str
+    name: str
+    salt: str
+    settings: SiteSettings = field(default_factory=SiteSettings)
+
+
+@dataclass(frozen=True)
+class Thread:
+    id: ThreadId
+    site_id: int
+    uri: str
+    title: str
+    created: datetime
+    closed: bool
+    version: int
+
+
+@dataclass(frozen=True)
+class Comment:
+    id: CommentId
+    thread_id: ThreadId
+    parent: CommentId | None
+    reply_to: CommentId | None
+    root: CommentId | None
+    depth: int
+    author: str
+    email: str
+    website: str
+    text: str
+    html: str
+    created: datetime
+    edited: datetime | None
+    likes: int
+    dislikes: int
+    status: Status
+    client: str
+    avatar: str
+
+    @property
+    def score(self) -> int:
+        return self.likes - self.dislikes
+
+
+@dataclass(frozen=True)
+class NewComment:
+    """A comment ready to store: every field decided by the domain."""
+
+    thread_id: ThreadId
+    parent: CommentId | None
+    reply_to: CommentId | None
+    root: CommentId | None
+    depth: int
+    author: str
+    email: str
+    website: str
+    text: str
+    html: str
+    created: datetime
+    status: Status
+    client: str
+    avatar: str
+    notify: bool
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def rfc3339(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -1,0 +1,150 @@
+"""Reading threads: pages of comments, thread details, counts; closing and reopening."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+import orjson
+
+from palabre.domain import events
+from palabre.domain.context import Context, closes_at, is_closed
+from palabre.domain.errors import InvalidInput
+from palabre.domain.models import Comment, Site, Sort, Thread
+from palabre.domain.tree import Tree
+from palabre.domain.uris import normalise_uri
+
+DEFAULT_LIMIT = 50
+MAX_LIMIT = 200
+MAX_COUNT_URIS = 500
+
+
+@dataclass(frozen=True)
+class ThreadInfo:
+    site_id: int
+    site: str
+    uri: str
+    title: str
+    closed: bool
+    count: int
+    created: datetime | None
+    version: int
+    closes_at: datetime | None
+
+
+@dataclass(frozen=True)
+class ThreadPage:
+    thread: ThreadInfo
+    comments: list[Comment]
+    next_cursor: str | None
+
+
+def parse_sort(raw: str | None) -> Sort:
+    try:
+        return Sort(raw or "oldest")
+    except ValueError as exc:
+        raise InvalidInput("sort must be oldest, newest or top", reason="sort_invalid",
+                           field="sort") from exc
+
+
+def parse_limit(raw: str | None) -> int:
+    if raw is None or raw == "":
+        return DEFAULT_LIMIT
+    if not raw.isdigit() or not 1 <= int(raw) <= MAX_LIMIT:
+        raise InvalidInput(f"limit must be a whole number from 1 to {MAX_LIMIT}",
+                           reason="limit_invalid", field="limit")
+    return int(raw)
+
+
+def _encode_cursor(sort: Sort, position: int) -> str:
+    raw = orjson.dumps({"s": sort.value, "p": position})
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str | None, sort: Sort) -> int:
+    if not cursor:
+        return 0
+    try:
+        data = orjson.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        position = data["p"]
+        valid = data["s"] == sort.value and isinstance(position, int) and position >= 0
+    except (ValueError, KeyError, TypeError, binascii.Error, orjson.JSONDecodeError):
+        valid = False
+    if not valid:
+        raise InvalidInput("cursor is not valid for this listing", reason="cursor_invalid",
+                           field="cursor")
+    return int(position)
+
+
+def _info(site: Site, uri: str, thread: Thread | None, count: int, now: datetime) -> ThreadInfo:
+    if thread is None:
+        return ThreadInfo(site.id, site.slug, uri, "", False, 0, None, 0, None)
+    ends = closes_at(thread, site.settings)
+    return ThreadInfo(
+        site_id=site.id, site=site.slug, uri=thread.uri, title=thread.title,
+        closed=is_closed(thread, site.settings, now), count=count, created=thread.created,
+        version=thread.version, closes_at=ends if ends > now else None,
+    )
+
+
+async def thread_page(ctx: Context, site_slug: str | None, raw_uri: str | None,
+                      sort: Sort, limit: int, cursor: str | None) -> ThreadPage:
+    """One page of a thread: ``limit`` top-level comments, each with its whole reply tree.
+
+    A page that has never been commented answers empty and creates nothing.
+    """
+    site = await ctx.site(site_slug)
+    uri = normalise_uri(raw_uri or "")
+    start = _decode_cursor(cursor, sort)
+    thread = await ctx.storage.get_thread(site.id, uri)
+    now = ctx.clock()
+    if thread is None:
+        return ThreadPage(_info(site, uri, None, 0, now), [], None)
+    tree = Tree.build(await ctx.storage.visible_comments(thread.id), sort)
+    page_roots = tree.roots[start:start + limit]
+    comments = [c for root in page_roots for c in tree.walk(root)]
+    end = start + len(page_roots)
+    next_cursor = _encode_cursor(sort, end) if end < len(tree.roots) else None
+    return ThreadPage(_info(site, uri, thread, tree.approved_count(), now), comments,
+                      next_cursor)
+
+
+async def thread_info(ctx: Context, site_slug: str | None, raw_uri: str | None) -> ThreadInfo:
+    site = await ctx.site(site_slug)
+    uri = normalise_uri(raw_uri or "")
+    thread = await ctx.storage.get_thread(site.id, uri)
+    count = 0
+    if thread is not None:
+        count = Tree.build(await ctx.storage.visible_comments(thread.id),
+                           Sort.OLDEST).approved_count()
+    return _info(site, uri, thread, count, ctx.clock())
+
+
+async def counts(ctx: Context, site_slug: str | None, raw_uris: Sequence[str]) -> dict[str, int]:
+    """Approved comments per page, keyed by the URIs exactly as asked."""
+    if not raw_uris:
+        raise InvalidInput("at least one uri is required", reason="uri_invalid", field="uri")
+    if len(raw_uris) > MAX_COUNT_URIS:
+        raise InvalidInput(f"at most {MAX_COUNT_URIS} uris at once", reason="too_many_uris",
+                           field="uri")
+    site = await ctx.site(site_slug)
+    normalised = {raw: normalise_uri(raw) for raw in raw_uris}
+    found = await ctx.storage.counts(site.id, list(set(normalised.values())))
+    return {raw: found.get(uri, 0) for raw, uri in normalised.items()}
+
+
+async def set_closed(ctx: Context, site_slug: str, raw_uri: str, closed: bool) -> Thread:
+    """Close (or reopen) a thread; closing a page never commented creates its thread."""
+    site = await ctx.site(site_slug)
+    uri = normalise_uri(raw_uri)
+    async with ctx.storage.write() as tx:
+        thread = await tx.get_or_create_thread(site.id, uri, "", ctx.clock())
+        await tx.set_thread_closed(thread.id, closed)
+        updated = await tx.get_thread_by_id(thread.id)
+    assert updated is not None
+    await ctx.events.emit(events.THREAD_CLOSED if closed else events.THREAD_OPENED,
+                          thread=updated, site=site)
+    return updated

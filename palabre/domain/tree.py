@@ -1,0 +1,69 @@
+"""The shape of a discussion: where a reply hangs, and the order a thread is read in."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+from palabre.domain.models import Comment, CommentId, Sort, Status
+
+
+def place_reply(
+    answered: Comment, max_depth: int
+) -> tuple[CommentId | None, CommentId | None, CommentId | None, int]:
+    """(parent, reply_to, root, depth) of a reply to ``answered``.
+
+    Below the deepest level a reply hangs under ``answered``; at the deepest level it hangs
+    under ``answered``'s parent, beside it, and keeps ``reply_to`` pointing at it.
+    """
+    root = answered.root if answered.root is not None else answered.id
+    if answered.depth + 1 < max(1, max_depth):
+        return answered.id, answered.id, root, answered.depth + 1
+    if answered.parent is None:
+        return None, answered.id, None, 0
+    return answered.parent, answered.id, root, answered.depth
+
+
+def _order_key(comment: Comment) -> tuple[float, int]:
+    return (comment.created.timestamp(), comment.id)
+
+
+def sort_roots(roots: list[Comment], sort: Sort) -> list[Comment]:
+    if sort is Sort.NEWEST:
+        return sorted(roots, key=_order_key, reverse=True)
+    if sort is Sort.TOP:
+        return sorted(roots, key=lambda c: (-c.score, *_order_key(c)))
+    return sorted(roots, key=_order_key)
+
+
+@dataclass(frozen=True)
+class Tree:
+    """The visible comments of a thread, arranged for reading."""
+
+    roots: list[Comment]
+    children: dict[CommentId, list[Comment]]
+
+    @classmethod
+    def build(cls, visible: Sequence[Comment], sort: Sort) -> Tree:
+        children: dict[CommentId, list[Comment]] = defaultdict(list)
+        roots: list[Comment] = []
+        for comment in sorted(visible, key=_order_key):
+            if comment.parent is None:
+                roots.append(comment)
+            else:
+                children[comment.parent].append(comment)
+        return cls(sort_roots(roots, sort), dict(children))
+
+    def walk(self, root: Comment) -> Iterator[Comment]:
+        """``root`` then its whole reply tree, depth-first, replies oldest first."""
+        stack = [root]
+        while stack:
+            comment = stack.pop()
+            yield comment
+            stack.extend(reversed(self.children.get(comment.id, ())))
+
+    def approved_count(self) -> int:
+        return sum(
+            1 for root in self.roots for c in self.walk(root) if c.status is Status.APPROVED
+        )

@@ -1,0 +1,103 @@
+"""Checks on what readers send: every refusal names its field and reason."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from palabre.domain.errors import InvalidInput
+from palabre.domain.models import SiteSettings
+
+MAX_AUTHOR = 100
+MAX_EMAIL = 254
+MAX_WEBSITE = 500
+MAX_TITLE = 300
+_EMAIL = re.compile(r"^[^@\s<>\"']+@[^@\s<>\"']+\.[^@\s<>\"'.]+$")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+@dataclass(frozen=True)
+class Author:
+    name: str
+    email: str
+    website: str
+
+
+def text_field(value: object, field: str, default: str = "") -> str:
+    if value is None:
+        return default
+    if not isinstance(value, str):
+        raise InvalidInput(f"{field} must be a string", reason=f"{field}_invalid", field=field)
+    return value
+
+
+def comment_text(value: object, settings: SiteSettings) -> str:
+    text = _CONTROL.sub("", text_field(value, "text")).replace("\r\n", "\n")
+    if not text.strip():
+        raise InvalidInput("text is empty", reason="text_empty", field="text")
+    limit = settings.max_text_length
+    if len(text) > limit:
+        raise InvalidInput(f"text is longer than {limit} characters", reason="text_too_long",
+                           field="text", params={"limit": limit})
+    lowered = text.lower()
+    if any(word.lower() in lowered for word in settings.blocked_words if word):
+        raise InvalidInput("text contains a blocked word", reason="blocked_words", field="text")
+    return text
+
+
+def author(name: object, email: object, website: object) -> Author:
+    clean_name = " ".join(_CONTROL.sub("", text_field(name, "author")).split())
+    if len(clean_name) > MAX_AUTHOR:
+        raise InvalidInput(f"author is longer than {MAX_AUTHOR} characters",
+                           reason="author_too_long", field="author",
+                           params={"limit": MAX_AUTHOR})
+    return Author(clean_name, _email(text_field(email, "email")),
+                  _website(text_field(website, "website")))
+
+
+def _email(value: str) -> str:
+    value = value.strip()
+    if value and (len(value) > MAX_EMAIL or not _EMAIL.match(value)):
+        raise InvalidInput("email is not valid", reason="email_invalid", field="email")
+    return value
+
+
+def _website(value: str) -> str:
+    value = value.strip()
+    if not value:
+        return ""
+    if "://" not in value:
+        value = "https://" + value
+    try:
+        parts = urlsplit(value)
+    except ValueError as exc:
+        raise InvalidInput("website is not valid", reason="website_invalid",
+                           field="website") from exc
+    if (len(value) > MAX_WEBSITE or parts.scheme.lower() not in {"http", "https"}
+            or not parts.hostname or "." not in parts.hostname
+            or any(ch.isspace() or ch in "<>\"'`" for ch in value)):
+        raise InvalidInput("website is not valid", reason="website_invalid", field="website")
+    return value
+
+
+def title(value: object) -> str:
+    return " ".join(_CONTROL.sub("", text_field(value, "title")).split())[:MAX_TITLE]
+
+
+def optional_id(value: object, field: str) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+        raise InvalidInput(f"{field} must be a comment id", reason=f"{field}_invalid",
+                           field=field)
+    return value
+
+
+def flag(value: object, field: str) -> bool:
+    if value is None:
+        return False
+    if not isinstance(value, bool):
+        raise InvalidInput(f"{field} must be true or false", reason=f"{field}_invalid",
+                           field=field)
+    return value

@@ -1,0 +1,55 @@
+"""User Markdown to safe HTML: markdown-it-py renders, nh3 (Ammonia) sanitises.
+
+Raw HTML in the input is escaped by the parser (``html=False``), so it shows as text; the
+sanitiser then keeps only the tags and attributes below, only http, https and mailto links,
+and gives every link ``rel="nofollow ugc noopener"``. Nothing else in Palabre produces HTML
+from user text.
+"""
+
+from __future__ import annotations
+
+import nh3
+from markdown_it import MarkdownIt
+
+ALLOWED_TAGS = {
+    "p", "br", "em", "strong", "del", "a", "code", "pre", "blockquote", "ul", "ol", "li",
+}
+ALLOWED_ATTRIBUTES: dict[str, set[str]] = {"a": {"href"}, "ol": {"start"}}
+ALLOWED_SCHEMES = {"http", "https", "mailto"}
+LINK_REL = "nofollow ugc noopener"
+
+_parser = (
+    MarkdownIt("commonmark", {"html": False, "linkify": True, "typographer": False})
+    .enable(["linkify", "strikethrough"])
+    .disable(["image", "heading", "lheading", "hr", "table"], ignoreInvalid=True)
+)
+
+
+def _absolute_allowed(url: str) -> bool:
+    scheme, sep, _ = url.strip().partition(":")
+    return bool(sep) and scheme.lower() in ALLOWED_SCHEMES
+
+
+_parser.validateLink = _absolute_allowed  # type: ignore[method-assign]
+
+
+def render(text: str) -> str:
+    """Render a comment's Markdown to sanitised HTML."""
+    html = _parser.render(text)
+    return sanitise(html).strip()
+
+
+def sanitise(html: str) -> str:
+    return nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes=ALLOWED_SCHEMES,
+        link_rel=LINK_REL,
+        strip_comments=True,
+    )
+
+
+def contains_link(text: str) -> bool:
+    """Whether the rendered text would hold a link (for the ``links`` moderation mode)."""
+    return "<a " in render(text)

@@ -1,0 +1,18 @@
+"""Storage backends behind one interface (:mod:`palabre.storage.base`)."""
+
+from __future__ import annotations
+
+from palabre.storage.base import Storage
+
+
+def open_storage(database_url: str) -> Storage:
+    """Open the backend a database URL names (the schema must be migrated already)."""
+    if database_url.startswith("sqlite:///"):
+        from palabre.storage.sqlite import SQLiteStorage
+
+        return SQLiteStorage(database_url)
+    if database_url.startswith(("postgresql://", "postgres://")):
+        raise ValueError("PostgreSQL storage is not available yet in this version")
+    raise ValueError(
+        f"unsupported database URL {database_url!r}: use sqlite:///path.db"
+    )

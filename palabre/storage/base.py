@@ -1,0 +1,123 @@
+"""The storage interface: what the domain may ask of a database, and nothing of SQL.
+
+Reads are methods of :class:`Storage`. Writes happen inside ``async with storage.write() as
+tx``: one transaction that holds the database's write lock from its first statement
+(SQLite ``BEGIN IMMEDIATE``; PostgreSQL row locks), committed when the block ends and rolled
+back if it raises, so a refused write never leaves half of itself behind.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from contextlib import AbstractAsyncContextManager
+from datetime import datetime
+from typing import Protocol
+
+from palabre.domain.models import (
+    Comment,
+    CommentId,
+    NewComment,
+    Site,
+    SiteSettings,
+    Status,
+    Thread,
+    ThreadId,
+)
+
+
+class Reads(Protocol):
+    """Questions both a plain read and a write transaction can answer."""
+
+    async def get_site(self, slug: str) -> Site | None: ...
+
+    async def get_site_by_id(self, site_id: int) -> Site | None: ...
+
+    async def get_thread(self, site_id: int, uri: str) -> Thread | None: ...
+
+    async def get_thread_by_id(self, thread_id: ThreadId) -> Thread | None: ...
+
+    async def get_comment(self, comment_id: CommentId) -> Comment | None: ...
+
+    async def visible_comments(self, thread_id: ThreadId) -> list[Comment]:
+        """Approved comments and deleted placeholders of a thread, oldest first."""
+        ...
+
+    async def approved_count(self, thread_id: ThreadId) -> int: ...
+
+
+class WriteTx(Reads, Protocol):
+    """One write transaction."""
+
+    async def create_site(self, slug: str, name: str, salt: str, settings: SiteSettings,
+                          created: datetime) -> Site: ...
+
+    async def update_site_settings(self, site_id: int, settings: SiteSettings) -> None:
+        """Store new settings and mark every thread of the site changed."""
+        ...
+
+    async def get_or_create_thread(self, site_id: int, uri: str, title: str,
+                                   created: datetime) -> Thread: ...
+
+    async def set_thread_closed(self, thread_id: ThreadId, closed: bool) -> None: ...
+
+    async def bump_thread(self, thread_id: ThreadId) -> None:
+        """Mark the thread changed, so every cache of it is stale."""
+        ...
+
+    async def insert_comment(self, new: NewComment) -> Comment: ...
+
+    async def update_comment_text(self, comment_id: CommentId, text: str, html: str,
+                                  edited: datetime) -> None: ...
+
+    async def set_comment_status(self, comment_id: CommentId, status: Status) -> None: ...
+
+    async def blank_comment(self, comment_id: CommentId) -> None:
+        """Turn a comment into a ``deleted`` placeholder with no author, text or email."""
+        ...
+
+    async def delete_comment_row(self, comment_id: CommentId) -> None: ...
+
+    async def children(self, comment_id: CommentId) -> list[Comment]:
+        """Direct replies of a comment, whatever their status."""
+        ...
+
+    async def set_vote(self, comment_id: CommentId, voter: str, value: int) -> tuple[int, int]:
+        """Record (or withdraw, with 0) a vote; return the comment's (likes, dislikes)."""
+        ...
+
+    async def hit_rate_limit(self, key: str, window: int) -> int:
+        """Count one more hit for ``key`` in ``window``; return the hits so far."""
+        ...
+
+    async def has_approved_comment(self, site_id: int, email: str, client: str) -> bool: ...
+
+    async def is_banned(self, site_id: int, email_hash: str, client: str) -> bool: ...
+
+    async def add_ban(self, site_id: int, kind: str, value: str, reason: str,
+                      created: datetime) -> None: ...
+
+
+class Storage(Reads, Protocol):
+    """A database holding sites, threads and comments."""
+
+    def write(self) -> AbstractAsyncContextManager[WriteTx]: ...
+
+    async def thread_version(self, site_id: int, uri: str) -> tuple[int, ThreadId] | None:
+        """The thread's (version, id): cheap, for cache validation."""
+        ...
+
+    async def unchanged_since_last_check(self, token: object) -> tuple[bool, object]:
+        """Whether any process committed a write since ``token``; returns a new token.
+
+        A backend that cannot tell cheaply always answers False (check every time).
+        """
+        ...
+
+    async def counts(self, site_id: int, uris: Sequence[str]) -> dict[str, int]: ...
+
+    async def latest_comments(self, site_id: int, thread_id: ThreadId | None,
+                              limit: int) -> list[tuple[Comment, Thread]]: ...
+
+    async def list_sites(self) -> list[Site]: ...
+
+    async def close(self) -> None: ...

@@ -1,0 +1,113 @@
+"""The database schema, declared once for Alembic and for the schema test.
+
+Runtime queries are plain parameterised SQL in each backend; this declaration is what the
+migrations must produce (``tests/storage/test_migrations.py`` compares the two).
+Times are integer microseconds since the Unix epoch (UTC) on every backend.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+metadata = MetaData()
+
+sites = Table(
+    "sites",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("slug", String(64), nullable=False, unique=True),
+    Column("name", Text, nullable=False),
+    Column("salt", String(64), nullable=False),
+    Column("settings", Text, nullable=False),
+    Column("created", BigInteger, nullable=False),
+)
+
+threads = Table(
+    "threads",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("site_id", Integer, ForeignKey("sites.id"), nullable=False),
+    Column("uri", Text, nullable=False),
+    Column("title", Text, nullable=False),
+    Column("created", BigInteger, nullable=False),
+    Column("closed", Boolean, nullable=False),
+    Column("version", BigInteger, nullable=False),
+    UniqueConstraint("site_id", "uri", name="uq_threads_site_uri"),
+)
+
+comments = Table(
+    "comments",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("thread_id", Integer, ForeignKey("threads.id"), nullable=False),
+    Column("parent", Integer, nullable=True),
+    Column("reply_to", Integer, nullable=True),
+    Column("root", Integer, nullable=True),
+    Column("depth", Integer, nullable=False),
+    Column("author", Text, nullable=False),
+    Column("email", Text, nullable=False),
+    Column("website", Text, nullable=False),
+    Column("text", Text, nullable=False),
+    Column("html", Text, nullable=False),
+    Column("created", BigInteger, nullable=False),
+    Column("edited", BigInteger, nullable=True),
+    Column("likes", Integer, nullable=False),
+    Column("dislikes", Integer, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("client", String(64), nullable=False),
+    Column("avatar", String(32), nullable=False),
+    Column("notify", Boolean, nullable=False),
+    Index("ix_comments_thread_status", "thread_id", "status"),
+    Index("ix_comments_parent", "parent"),
+    Index("ix_comments_status_created", "status", "created"),
+    Index("ix_comments_email", "email"),
+)
+
+votes = Table(
+    "votes",
+    metadata,
+    Column("comment_id", Integer, ForeignKey("comments.id"), primary_key=True),
+    Column("voter", String(64), primary_key=True),
+    Column("value", Integer, nullable=False),
+)
+
+rate_limits = Table(
+    "rate_limits",
+    metadata,
+    Column("key", String(128), primary_key=True),
+    Column("window", BigInteger, primary_key=True),
+    Column("hits", Integer, nullable=False),
+)
+
+bans = Table(
+    "bans",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("site_id", Integer, ForeignKey("sites.id"), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("value", String(128), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("created", BigInteger, nullable=False),
+    UniqueConstraint("site_id", "kind", "value", name="uq_bans_site_kind_value"),
+)
+
+moderators = Table(
+    "moderators",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("username", String(64), nullable=False, unique=True),
+    Column("password_hash", Text, nullable=False),
+    Column("created", BigInteger, nullable=False),
+)

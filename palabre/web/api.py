@@ -1,0 +1,148 @@
+"""Public API v1 handlers: parse, call one domain function, serialise."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import orjson
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from palabre.domain import comments, threads
+from palabre.domain.comments import Actor
+from palabre.domain.context import Context
+from palabre.domain.identity import client_key
+from palabre.web.body import json_body
+from palabre.web.clients import Network, client_address
+from palabre.web.feed import atom_feed
+from palabre.web.serialise import comment_json, page_json, thread_json
+from palabre.web.thread_cache import Entry, ThreadCache, make_etag
+
+JSON = "application/json"
+
+
+@dataclass
+class State:
+    """What the handlers share: the domain context, the cache, the server settings."""
+
+    ctx: Context
+    cache: ThreadCache
+    proxies: tuple[Network, ...]
+    max_body_bytes: int
+    public_url: str
+
+
+def state(request: Request) -> State:
+    found: State = request.app.state.palabre
+    return found
+
+
+def json_response(data: object, status: int = 200) -> Response:
+    return Response(orjson.dumps(data), status_code=status, media_type=JSON)
+
+
+def actor(request: Request, st: State) -> Actor:
+    auth = request.headers.get("authorization", "")
+    token = auth[7:].strip() if auth[:7].lower() == "bearer " else None
+    address = client_address(request, st.proxies)
+    return Actor(client=client_key(st.ctx.secret, address), token=token or None,
+                 origin=request.headers.get("origin"))
+
+
+def _not_modified(request: Request, etag: str) -> bool:
+    match = request.headers.get("if-none-match")
+    return match is not None and etag in {m.strip() for m in match.split(",")}
+
+
+def _cached(request: Request, entry: Entry) -> Response:
+    headers = {"ETag": entry.etag, "Cache-Control": "no-cache"}
+    if _not_modified(request, entry.etag):
+        return Response(status_code=304, headers=headers)
+    return Response(entry.body, media_type=JSON, headers=headers)
+
+
+async def list_comments(request: Request) -> Response:
+    st = state(request)
+    key = request.scope["query_string"]
+    now = st.ctx.clock()
+    entry = await st.cache.get(key, now)
+    if entry is None:
+        token = await st.cache.snapshot()
+        q = request.query_params
+        page = await threads.thread_page(
+            st.ctx, q.get("site"), q.get("uri"), threads.parse_sort(q.get("sort")),
+            threads.parse_limit(q.get("limit")), q.get("cursor"),
+        )
+        body = orjson.dumps(page_json(page))
+        info = page.thread
+        entry = Entry(info.site_id, info.uri, info.version, body, make_etag(body),
+                      info.closes_at, token)
+        st.cache.put(key, entry)
+    return _cached(request, entry)
+
+
+async def get_thread(request: Request) -> Response:
+    st = state(request)
+    info = await threads.thread_info(st.ctx, request.query_params.get("site"),
+                                     request.query_params.get("uri"))
+    return json_response(thread_json(info))
+
+
+async def post_comment(request: Request) -> Response:
+    st = state(request)
+    body = await json_body(request, st.max_body_bytes)
+    posted = await comments.post_comment(st.ctx, body, actor(request, st))
+    return json_response({"comment": comment_json(posted.comment), "token": posted.token}, 201)
+
+
+async def edit_comment(request: Request) -> Response:
+    st = state(request)
+    body = await json_body(request, st.max_body_bytes)
+    edited = await comments.edit_comment(st.ctx, request.path_params["id"], body,
+                                         actor(request, st))
+    return json_response({"comment": comment_json(edited)})
+
+
+async def delete_comment(request: Request) -> Response:
+    st = state(request)
+    if request.headers.get("content-length", "0") not in ("", "0"):
+        await json_body(request, st.max_body_bytes)
+    await comments.delete_comment(st.ctx, request.path_params["id"], actor(request, st))
+    return Response(status_code=204)
+
+
+async def vote(request: Request) -> Response:
+    st = state(request)
+    body = await json_body(request, st.max_body_bytes)
+    likes, dislikes = await comments.vote(st.ctx, request.path_params["id"], body,
+                                          actor(request, st))
+    return json_response({"likes": likes, "dislikes": dislikes})
+
+
+async def counts(request: Request) -> Response:
+    st = state(request)
+    q = request.query_params
+    found = await threads.counts(st.ctx, q.get("site"), q.getlist("uri"))
+    return json_response({"counts": found})
+
+
+async def feed(request: Request) -> Response:
+    st = state(request)
+    q = request.query_params
+    xml = await atom_feed(st.ctx, q.get("site"), q.get("uri"), st.public_url or
+                          str(request.base_url).rstrip("/"), q.get("lang"),
+                          request.headers.get("accept-language"))
+    return Response(xml, media_type="application/atom+xml; charset=utf-8")
+
+
+routes = [
+    Route("/api/v1/comments", list_comments, methods=["GET"]),
+    Route("/api/v1/comments", post_comment, methods=["POST"]),
+    Route("/api/v1/comments/{id:int}", edit_comment, methods=["PATCH"]),
+    Route("/api/v1/comments/{id:int}", delete_comment, methods=["DELETE"]),
+    Route("/api/v1/comments/{id:int}/vote", vote, methods=["POST"]),
+    Route("/api/v1/threads", get_thread, methods=["GET"]),
+    Route("/api/v1/counts", counts, methods=["GET"]),
+    Route("/api/v1/feed.atom", feed, methods=["GET"]),
+]

@@ -1,0 +1,56 @@
+"""Atom feeds of the newest approved comments, of a thread or of a whole site."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+from xml.etree import ElementTree as ET
+
+from palabre.domain.context import Context
+from palabre.domain.models import rfc3339, utcnow
+from palabre.domain.uris import normalise_uri
+from palabre.i18n import negotiate, translate
+
+ATOM = "http://www.w3.org/2005/Atom"
+FEED_SIZE = 50
+
+
+def _text(parent: ET.Element, tag: str, text: str, **attrs: str) -> ET.Element:
+    element = ET.SubElement(parent, tag, attrs)
+    element.text = text
+    return element
+
+
+async def atom_feed(ctx: Context, site_slug: str | None, raw_uri: str | None, base_url: str,
+                    lang_param: str | None, accept_language: str | None) -> bytes:
+    site = await ctx.site(site_slug)
+    lang = negotiate(lang_param, accept_language)
+    thread = None
+    if raw_uri:
+        thread = await ctx.storage.get_thread(site.id, normalise_uri(raw_uri))
+    entries = [] if raw_uri and thread is None else await ctx.storage.latest_comments(
+        site.id, thread.id if thread else None, FEED_SIZE)
+    feed = ET.Element("feed", {"xmlns": ATOM, "xml:lang": lang})
+    self_url = f"{base_url}/api/v1/feed.atom?site={quote(site.slug)}"
+    if raw_uri:
+        uri = normalise_uri(raw_uri)
+        self_url += f"&uri={quote(uri, safe='')}"
+        title = translate(lang, "feed.thread_title", title=thread.title if thread and
+                          thread.title else uri)
+    else:
+        title = translate(lang, "feed.site_title", site=site.name)
+    _text(feed, "id", f"tag:palabre,2026:{site.slug}:{raw_uri or '*'}")
+    _text(feed, "title", title)
+    _text(feed, "updated", rfc3339(entries[0][0].created if entries else utcnow()))
+    ET.SubElement(feed, "link", {"rel": "self", "href": self_url})
+    for comment, comment_thread in entries:
+        entry = ET.SubElement(feed, "entry")
+        _text(entry, "id", f"tag:palabre,2026:comment:{comment.id}")
+        _text(entry, "title", f"#{comment.id} — {comment_thread.title or comment_thread.uri}")
+        author = ET.SubElement(entry, "author")
+        _text(author, "name", comment.author or translate(lang, "comment.anonymous"))
+        _text(entry, "updated", rfc3339(comment.edited or comment.created))
+        _text(entry, "published", rfc3339(comment.created))
+        ET.SubElement(entry, "link", {"href": f"{comment_thread.uri}#comment-{comment.id}"})
+        _text(entry, "content", comment.html, type="html")
+    xml: bytes = ET.tostring(feed, encoding="utf-8", xml_declaration=True)
+    return xml

@@ -1,0 +1,103 @@
+"""Server-rendered HTML: the no-JavaScript thread fragment, the demo pages, the widget file."""
+
+from __future__ import annotations
+
+import hashlib
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.routing import Route
+
+from palabre.demo import load_demo
+from palabre.domain import threads
+from palabre.domain.models import Comment, Sort, rfc3339
+from palabre.domain.threads import ThreadInfo
+from palabre.domain.tree import Tree
+from palabre.i18n import negotiate, translate
+from palabre.web.api import state
+
+STATIC = Path(__file__).resolve().parent.parent / "static"
+env = Environment(loader=PackageLoader("palabre", "templates"),
+                  autoescape=select_autoescape(default=True, default_for_string=True))
+
+
+def fragment_context(info: ThreadInfo, comments: list[Comment], lang: str) -> dict[str, Any]:
+    """What thread.html needs to show a thread in ``lang``."""
+    def t(key: str, **params: object) -> str:
+        return translate(lang, key, **params)
+
+    heading = (translate(lang, "thread.heading", count=info.count, title=info.title)
+               if info.title else translate(lang, "count", count=info.count))
+    return {"info": info, "tree": Tree.build(comments, Sort.OLDEST), "lang": lang, "t": t,
+            "heading": heading, "names": {c.id: c.author for c in comments},
+            "rfc3339": rfc3339}
+
+
+async def fragment_for(request: Request, site: str | None, uri: str | None,
+                       lang: str) -> dict[str, Any]:
+    page = await threads.thread_page(state(request).ctx, site, uri, Sort.OLDEST,
+                                     threads.MAX_LIMIT, None)
+    return fragment_context(page.thread, page.comments, lang)
+
+
+async def thread_fragment(request: Request) -> Response:
+    q = request.query_params
+    lang = negotiate(q.get("lang"), request.headers.get("accept-language"))
+    html = env.get_template("thread.html").render(
+        await fragment_for(request, q.get("site"), q.get("uri"), lang))
+    return HTMLResponse(html, headers={"Content-Language": lang,
+                                       "Cache-Control": "no-cache"})
+
+
+async def demo_page(request: Request) -> Response:
+    demo = load_demo()
+    wanted = "/" + request.path_params.get("path", "")
+    article = next((a for a in demo.articles if a.uri == wanted), demo.articles[0])
+    if "path" in request.path_params and article.uri != wanted:
+        return HTMLResponse("Not found", status_code=404)
+    fragment = await fragment_for(request, "default", article.uri, "fr")
+    html = env.get_template("demo.html").render(
+        fragment, article=article, published=article.published,
+        count_text=translate("fr", "count", count=fragment["info"].count),
+        others=[a for a in demo.articles if a is not article],
+    )
+    return HTMLResponse(html)
+
+
+@cache
+def widget_bytes() -> tuple[bytes, str]:
+    path = STATIC / "widget.js"
+    data = path.read_bytes() if path.exists() else b""
+    return data, hashlib.sha256(data).hexdigest()[:12]
+
+
+async def widget_redirect(request: Request) -> Response:
+    _, digest = widget_bytes()
+    return RedirectResponse(f"/static/widget.js?v={digest}", status_code=302,
+                            headers={"Cache-Control": "public, max-age=300"})
+
+
+async def widget_file(request: Request) -> Response:
+    data, digest = widget_bytes()
+    if not data:
+        return Response("widget not built", status_code=404, media_type="text/plain")
+    cache_control = ("public, max-age=31536000, immutable"
+                     if request.query_params.get("v") == digest else "public, max-age=300")
+    return Response(data, media_type="text/javascript; charset=utf-8",
+                    headers={"Cache-Control": cache_control, "ETag": f'"{digest}"',
+                             "Access-Control-Allow-Origin": "*"})
+
+
+routes = [
+    Route("/embed/thread.html", thread_fragment, methods=["GET"]),
+    Route("/widget.js", widget_redirect, methods=["GET"]),
+    Route("/static/widget.js", widget_file, methods=["GET"]),
+]
+demo_routes = [
+    Route("/", demo_page, methods=["GET"]),
+    Route("/demo/{path:path}", demo_page, methods=["GET"]),
+]
