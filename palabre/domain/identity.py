@@ -7,7 +7,7 @@ import hmac
 
 from itsdangerous import BadSignature, URLSafeSerializer
 
-TOKEN_NAMESPACE = "palabre.author-token.v1"
+TOKEN_NAMESPACE = "palabre.author-token.v1"  # noqa: S105 (a signing namespace, not a secret)
 
 
 def client_key(secret: str, address: str) -> str:
