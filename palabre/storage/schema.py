@@ -87,7 +87,7 @@ rate_limits = Table(
     "rate_limits",
     metadata,
     Column("key", String(128), primary_key=True),
-    Column("window", BigInteger, primary_key=True),
+    Column("slot", BigInteger, primary_key=True),
     Column("hits", Integer, nullable=False),
 )
 

@@ -72,7 +72,7 @@ def upgrade() -> None:
     op.create_table(
         "rate_limits",
         sa.Column("key", sa.String(128), primary_key=True),
-        sa.Column("window", sa.BigInteger, primary_key=True),
+        sa.Column("slot", sa.BigInteger, primary_key=True),
         sa.Column("hits", sa.Integer, nullable=False),
     )
     op.create_table(
