@@ -12,7 +12,12 @@ def open_storage(database_url: str) -> Storage:
 
         return SQLiteStorage(database_url)
     if database_url.startswith(("postgresql://", "postgres://")):
-        raise ValueError("PostgreSQL storage is not available yet in this version")
+        try:
+            from palabre.storage.postgres import PostgresStorage
+        except ImportError as exc:
+            raise ValueError("PostgreSQL needs the extra: pip install 'palabre[postgres]'") from exc
+        return PostgresStorage(database_url)
     raise ValueError(
-        f"unsupported database URL {database_url!r}: use sqlite:///path.db"
+        f"unsupported database URL {database_url!r}: use sqlite:///path.db or "
+        "postgresql://user@host/dbname"
     )

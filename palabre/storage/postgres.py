@@ -1,0 +1,107 @@
+"""PostgreSQL storage: several stateless Palabre instances share one database.
+
+Writes take a transaction-scoped advisory lock first, so they are serialised across every
+instance exactly as SQLite serialises them with ``BEGIN IMMEDIATE``: the domain's
+read-check-write sequences (rate limits, placement, pruning) stay correct without
+per-statement locking. Reads run on a connection pool with autocommit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from functools import lru_cache
+from typing import Any
+
+from psycopg import AsyncConnection
+from psycopg_pool import AsyncConnectionPool
+
+from palabre.storage.sql import SQLReads, SQLWriteTx
+
+WRITE_LOCK = 0x70616C61  # "pala": the advisory lock every write transaction holds
+
+
+@lru_cache(maxsize=256)
+def dialect(sql: str) -> str:
+    """Our queries use ``?`` placeholders; psycopg wants ``%s``."""
+    return sql.replace("?", "%s")
+
+
+def conninfo(database_url: str) -> str:
+    if database_url.startswith("postgres://"):
+        return "postgresql://" + database_url.removeprefix("postgres://")
+    return database_url
+
+
+class PostgresConnection:
+    """Statements on one connection (inside a transaction when writing)."""
+
+    def __init__(self, conn: AsyncConnection[Any]) -> None:
+        self.conn = conn
+
+    async def _one(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        cursor = await self.conn.execute(dialect(sql), params)
+        return await cursor.fetchone()
+
+    async def _all(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
+        cursor = await self.conn.execute(dialect(sql), params)
+        return await cursor.fetchall()
+
+    async def _run(self, sql: str, params: Sequence[Any] = ()) -> None:
+        await self.conn.execute(dialect(sql), params)
+
+
+class PostgresWriteTx(PostgresConnection, SQLWriteTx):
+    pass
+
+
+class PostgresStorage(SQLReads):
+    def __init__(self, database_url: str, min_size: int = 1, max_size: int = 8) -> None:
+        self.pool = AsyncConnectionPool(conninfo(database_url), min_size=min_size,
+                                        max_size=max_size, open=False,
+                                        kwargs={"autocommit": True})
+        self._opened = False
+
+    async def _ensure_open(self) -> None:
+        if not self._opened:
+            await self.pool.open(wait=True)
+            self._opened = True
+
+    async def _one(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        await self._ensure_open()
+        async with self.pool.connection() as conn:
+            return await PostgresConnection(conn)._one(sql, params)
+
+    async def _all(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
+        await self._ensure_open()
+        async with self.pool.connection() as conn:
+            return await PostgresConnection(conn)._all(sql, params)
+
+    async def _run(self, sql: str, params: Sequence[Any] = ()) -> None:
+        await self._ensure_open()
+        async with self.pool.connection() as conn:
+            await PostgresConnection(conn)._run(sql, params)
+
+    @asynccontextmanager
+    async def write(self) -> AsyncIterator[PostgresWriteTx]:
+        await self._ensure_open()
+        async with self.pool.connection() as conn, conn.transaction():
+            await conn.execute("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK,))
+            yield PostgresWriteTx(conn)
+
+    async def unchanged_since_last_check(self, token: object) -> tuple[bool, object]:
+        return False, None
+
+    async def counts(self, site_id: int, uris: Sequence[str]) -> dict[str, int]:
+        rows = await self._all(
+            "SELECT t.uri, (SELECT count(*) FROM comments c WHERE c.thread_id = t.id "
+            "AND c.status = 'approved') FROM threads t WHERE t.site_id = ? "
+            "AND t.uri = ANY(?)",
+            (site_id, list(uris)),
+        )
+        return {row[0]: int(row[1]) for row in rows}
+
+    async def close(self) -> None:
+        if self._opened:
+            await self.pool.close()
+            self._opened = False
