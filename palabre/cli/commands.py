@@ -12,7 +12,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TypeVar
 
-from palabre.domain import threads
+from palabre.domain import moderators, threads
 from palabre.domain.context import Context, ensure_site
 from palabre.domain.errors import PalabreError
 from palabre.domain.models import SiteSettings
@@ -164,4 +164,23 @@ def site_set(args: argparse.Namespace) -> int:
 
     with_context(resolve(args), change)
     print(f"{args.site}: {args.name} = {args.value}")
+    return 0
+
+
+def read_password(from_stdin: bool) -> str:
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    import getpass
+
+    first = getpass.getpass("Password: ")
+    if getpass.getpass("Again: ") != first:
+        raise CommandError("the two passwords differ")
+    return first
+
+
+def admin_moderator(args: argparse.Namespace) -> int:
+    password = read_password(args.password_stdin)
+    moderator = with_context(resolve(args),
+                             lambda ctx: moderators.save_moderator(ctx, args.username, password))
+    print(f"moderator {moderator.username} can log in")
     return 0

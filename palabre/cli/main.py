@@ -84,6 +84,15 @@ def build_parser() -> argparse.ArgumentParser:
     set_cmd.add_argument("value", help="New value (lists: comma-separated).")
     add_data_options(set_cmd)
     set_cmd.set_defaults(func=commands.site_set)
+    admin = sub.add_parser("admin", help="Moderators.")
+    admin_sub = admin.add_subparsers(dest="action", required=True)
+    moderator = admin_sub.add_parser(
+        "moderator", help="Create a moderator, or set an existing one's password.")
+    moderator.add_argument("username")
+    moderator.add_argument("--password-stdin", action="store_true",
+                           help="Read the password from standard input instead of a prompt.")
+    add_data_options(moderator)
+    moderator.set_defaults(func=commands.admin_moderator)
     return parser
 
 

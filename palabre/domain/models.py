@@ -66,6 +66,13 @@ class Site:
 
 
 @dataclass(frozen=True)
+class Moderator:
+    id: int
+    username: str
+    password_hash: str
+
+
+@dataclass(frozen=True)
 class Thread:
     id: ThreadId
     site_id: int

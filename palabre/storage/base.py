@@ -16,6 +16,7 @@ from typing import Protocol
 from palabre.domain.models import (
     Comment,
     CommentId,
+    Moderator,
     NewComment,
     Site,
     SiteSettings,
@@ -43,6 +44,10 @@ class Reads(Protocol):
         ...
 
     async def approved_count(self, thread_id: ThreadId) -> int: ...
+
+    async def get_moderator(self, username: str) -> Moderator | None: ...
+
+    async def get_moderator_by_id(self, moderator_id: int) -> Moderator | None: ...
 
 
 class WriteTx(Reads, Protocol):
@@ -95,6 +100,11 @@ class WriteTx(Reads, Protocol):
 
     async def add_ban(self, site_id: int, kind: str, value: str, reason: str,
                       created: datetime) -> None: ...
+
+    async def save_moderator(self, username: str, password_hash: str,
+                             created: datetime) -> Moderator:
+        """Create a moderator, or set the password of an existing one."""
+        ...
 
 
 class Storage(Reads, Protocol):

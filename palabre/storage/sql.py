@@ -16,6 +16,7 @@ import orjson
 from palabre.domain.models import (
     Comment,
     CommentId,
+    Moderator,
     NewComment,
     Site,
     SiteSettings,
@@ -122,6 +123,16 @@ class SQLReads:
         row = await self._one("SELECT count(*) FROM comments WHERE thread_id = ? AND status = ?",
                               (thread_id, Status.APPROVED.value))
         return int(row[0])
+
+    async def get_moderator(self, username: str) -> Moderator | None:
+        row = await self._one(
+            "SELECT id, username, password_hash FROM moderators WHERE username = ?", (username,))
+        return Moderator(row[0], row[1], row[2]) if row else None
+
+    async def get_moderator_by_id(self, moderator_id: int) -> Moderator | None:
+        row = await self._one(
+            "SELECT id, username, password_hash FROM moderators WHERE id = ?", (moderator_id,))
+        return Moderator(row[0], row[1], row[2]) if row else None
 
     async def thread_version(self, site_id: int, uri: str) -> tuple[int, ThreadId] | None:
         row = await self._one("SELECT version, id FROM threads WHERE site_id = ? AND uri = ?",
@@ -263,3 +274,14 @@ class SQLWriteTx(SQLReads):
             "ON CONFLICT (site_id, kind, value) DO NOTHING",
             (site_id, kind, value, reason, to_micros(created)),
         )
+
+    async def save_moderator(self, username: str, password_hash: str,
+                             created: datetime) -> Moderator:
+        await self._run(
+            "INSERT INTO moderators (username, password_hash, created) VALUES (?, ?, ?) "
+            "ON CONFLICT (username) DO UPDATE SET password_hash = excluded.password_hash",
+            (username, password_hash, to_micros(created)),
+        )
+        moderator = await self.get_moderator(username)
+        assert moderator is not None
+        return moderator

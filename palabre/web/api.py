@@ -17,6 +17,7 @@ from palabre.web.body import json_body
 from palabre.web.clients import Network, client_address
 from palabre.web.feed import atom_feed
 from palabre.web.serialise import comment_json, page_json, thread_json
+from palabre.web.sessions import Sessions
 from palabre.web.thread_cache import Entry, ThreadCache, make_etag
 
 JSON = "application/json"
@@ -31,6 +32,7 @@ class State:
     proxies: tuple[Network, ...]
     max_body_bytes: int
     public_url: str
+    sessions: Sessions
 
 
 def state(request: Request) -> State:
@@ -42,12 +44,16 @@ def json_response(data: object, status: int = 200) -> Response:
     return Response(orjson.dumps(data), status_code=status, media_type=JSON)
 
 
-def actor(request: Request, st: State) -> Actor:
+async def actor(request: Request, st: State) -> Actor:
+    """Who is asking: the client's keyed hash, an author token, a moderator's session."""
     auth = request.headers.get("authorization", "")
     token = auth[7:].strip() if auth[:7].lower() == "bearer " else None
     address = client_address(request, st.proxies)
+    moderator_id = st.sessions.moderator_id(request)
+    moderator = (moderator_id is not None
+                 and await st.ctx.storage.get_moderator_by_id(moderator_id) is not None)
     return Actor(client=client_key(st.ctx.secret, address), token=token or None,
-                 origin=request.headers.get("origin"))
+                 moderator=moderator, origin=request.headers.get("origin"))
 
 
 def _not_modified(request: Request, etag: str) -> bool:
@@ -92,7 +98,7 @@ async def get_thread(request: Request) -> Response:
 async def post_comment(request: Request) -> Response:
     st = state(request)
     body = await json_body(request, st.max_body_bytes)
-    posted = await comments.post_comment(st.ctx, body, actor(request, st))
+    posted = await comments.post_comment(st.ctx, body, await actor(request, st))
     return json_response({"comment": comment_json(posted.comment), "token": posted.token}, 201)
 
 
@@ -100,7 +106,7 @@ async def edit_comment(request: Request) -> Response:
     st = state(request)
     body = await json_body(request, st.max_body_bytes)
     edited = await comments.edit_comment(st.ctx, request.path_params["id"], body,
-                                         actor(request, st))
+                                         await actor(request, st))
     return json_response({"comment": comment_json(edited)})
 
 
@@ -108,7 +114,7 @@ async def delete_comment(request: Request) -> Response:
     st = state(request)
     if request.headers.get("content-length", "0") not in ("", "0"):
         await json_body(request, st.max_body_bytes)
-    await comments.delete_comment(st.ctx, request.path_params["id"], actor(request, st))
+    await comments.delete_comment(st.ctx, request.path_params["id"], await actor(request, st))
     return Response(status_code=204)
 
 
@@ -116,7 +122,7 @@ async def vote(request: Request) -> Response:
     st = state(request)
     body = await json_body(request, st.max_body_bytes)
     likes, dislikes = await comments.vote(st.ctx, request.path_params["id"], body,
-                                          actor(request, st))
+                                          await actor(request, st))
     return json_response({"likes": likes, "dislikes": dislikes})
 
 

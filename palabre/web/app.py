@@ -18,10 +18,11 @@ from palabre.domain.errors import PalabreError
 from palabre.settings import ServerConfig, load_config
 from palabre.storage import open_storage
 from palabre.storage.base import Storage
-from palabre.web import api, openapi, pages
+from palabre.web import admin, api, openapi, pages
 from palabre.web.clients import parse_networks
 from palabre.web.cors import SiteCORS
 from palabre.web.errors import on_http_error, on_palabre_error, on_unexpected
+from palabre.web.sessions import Sessions
 from palabre.web.thread_cache import ThreadCache
 
 
@@ -48,7 +49,7 @@ def create_app(config: ServerConfig, storage: Storage | None = None) -> Starlett
         yield
         await store.close()
 
-    routes: list[Route] = [*api.routes, *openapi.routes, *pages.routes,
+    routes: list[Route] = [*api.routes, *admin.routes, *openapi.routes, *pages.routes,
                            Route("/healthz", healthz, methods=["GET"])]
     if config.demo:
         routes += pages.demo_routes
@@ -62,7 +63,8 @@ def create_app(config: ServerConfig, storage: Storage | None = None) -> Starlett
     app.state.palabre = api.State(ctx=ctx, cache=ThreadCache(store),
                                   proxies=parse_networks(config.trusted_proxies),
                                   max_body_bytes=config.max_body_bytes,
-                                  public_url=config.public_url.rstrip("/"))
+                                  public_url=config.public_url.rstrip("/"),
+                                  sessions=Sessions(config.secret))
     return app
 
 

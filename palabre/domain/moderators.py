@@ -1,0 +1,43 @@
+"""Moderator accounts: argon2-hashed passwords, never stored or logged in clear."""
+
+from __future__ import annotations
+
+import re
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from palabre.domain.context import Context
+from palabre.domain.errors import InvalidInput, Unauthorized
+from palabre.domain.models import Moderator
+
+MIN_PASSWORD = 10
+_USERNAME = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
+_hasher = PasswordHasher()
+# Verified against when the username is unknown, so both failures take the same time.
+_DUMMY_HASH = _hasher.hash("palabre-no-such-moderator")
+
+
+async def save_moderator(ctx: Context, username: str, password: str) -> Moderator:
+    """Create a moderator, or change the password of an existing one."""
+    if not _USERNAME.match(username):
+        raise InvalidInput("usernames are 1-64 letters, digits, '.', '_' or '-'",
+                           reason="username_invalid", field="username")
+    if len(password) < MIN_PASSWORD:
+        raise InvalidInput(f"passwords have at least {MIN_PASSWORD} characters",
+                           reason="password_too_short", field="password")
+    async with ctx.storage.write() as tx:
+        return await tx.save_moderator(username, _hasher.hash(password), ctx.clock())
+
+
+async def authenticate(ctx: Context, username: object, password: object) -> Moderator:
+    if not isinstance(username, str) or not isinstance(password, str):
+        raise Unauthorized("username and password are required")
+    moderator = await ctx.storage.get_moderator(username)
+    try:
+        _hasher.verify(moderator.password_hash if moderator else _DUMMY_HASH, password)
+    except (VerificationError, InvalidHashError) as exc:
+        raise Unauthorized("wrong username or password") from exc
+    if moderator is None:
+        raise Unauthorized("wrong username or password")
+    return moderator
