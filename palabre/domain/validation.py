@@ -13,6 +13,7 @@ MAX_AUTHOR = 100
 MAX_EMAIL = 254
 MAX_WEBSITE = 500
 MAX_TITLE = 300
+MAX_ID = 2**63 - 1  # the largest id a database column holds
 _EMAIL = re.compile(r"^[^@\s<>\"']+@[^@\s<>\"']+\.[^@\s<>\"'.]+$")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
@@ -88,7 +89,7 @@ def title(value: object) -> str:
 def optional_id(value: object, field: str) -> int | None:
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= MAX_ID:
         raise InvalidInput(f"{field} must be a comment id", reason=f"{field}_invalid",
                            field=field)
     return value

@@ -1,0 +1,199 @@
+"""Shared fixtures: a migrated SQLite file, a server config, the app and an in-process client.
+
+Every test gets its own database file under ``tmp_path``; nothing is mocked. The client runs
+the app's lifespan (so the ``default`` site exists) and connects from 127.0.0.1, which the
+config trusts as a proxy: a test acts as another reader by sending ``X-Forwarded-For``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import warnings
+from collections.abc import Awaitable, Callable, Iterator
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
+from typing import Any, TypeVar
+
+import httpx
+import pytest
+from starlette.exceptions import StarletteDeprecationWarning
+
+from palabre.domain.context import Context, ensure_site
+from palabre.domain.models import SiteSettings
+from palabre.settings import ServerConfig
+from palabre.storage import migrate, open_storage
+from palabre.web.app import create_app
+
+with warnings.catch_warnings():
+    # Starlette 1.x prefers the httpx2 package for its test client; httpx still works.
+    warnings.simplefilter("ignore", StarletteDeprecationWarning)
+    from starlette.testclient import TestClient
+
+T = TypeVar("T")
+SECRET = "test-secret-not-for-production"
+PEER = ("127.0.0.1", 50000)
+START = datetime(2026, 11, 25, 8, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def database_url(tmp_path: Any) -> str:
+    url = f"sqlite:///{tmp_path / 'palabre.db'}"
+    migrate.upgrade(url)
+    return url
+
+
+@pytest.fixture
+def config(database_url: str) -> ServerConfig:
+    """Rate limits off (tests that check them turn them on), 127.0.0.1 trusted as a proxy."""
+    return ServerConfig(database_url=database_url, secret=SECRET,
+                        trusted_proxies=["127.0.0.1"], post_rate_limit=0, write_rate_limit=0)
+
+
+class Clock:
+    """A clock tests move by hand; the app reads it through ``Context.clock``."""
+
+    def __init__(self, now: datetime = START) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        self.now += timedelta(**delta)
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+def run(database_url: str, work: Callable[[Context], Awaitable[T]]) -> T:
+    """Run domain work on its own connection, as the CLI does, while the app keeps running."""
+    async def main() -> T:
+        storage = open_storage(database_url)
+        try:
+            return await work(Context(storage=storage, secret=SECRET))
+        finally:
+            await storage.close()
+
+    return asyncio.run(main())
+
+
+class Api:
+    """The in-process client plus the few calls most tests make."""
+
+    def __init__(self, client: TestClient, database_url: str, clock: Clock) -> None:
+        self.client = client
+        self.database_url = database_url
+        self.clock = clock
+
+    @property
+    def ctx(self) -> Context:
+        ctx: Context = self.client.app.state.palabre.ctx  # type: ignore[attr-defined]
+        return ctx
+
+    def request(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
+        return self.client.request(method, url, **kwargs)
+
+    def get(self, url: str, **kwargs: Any) -> httpx.Response:
+        return self.client.get(url, **kwargs)
+
+    def post(self, uri: str = "/a", text: str = "Bonjour", *, client_ip: str | None = None,
+             expect: int = 201, **fields: Any) -> dict[str, Any]:
+        """POST a comment; returns the JSON answer after checking the status."""
+        headers = {"X-Forwarded-For": client_ip} if client_ip else {}
+        response = self.client.post("/api/v1/comments", json={"uri": uri, "text": text,
+                                                               **fields}, headers=headers)
+        assert response.status_code == expect, response.text
+        data: dict[str, Any] = response.json()
+        return data
+
+    def reply(self, parent: int, uri: str = "/a", text: str = "Réponse",
+              **fields: Any) -> dict[str, Any]:
+        return self.post(uri, text, parent=parent, **fields)["comment"]
+
+    def comment(self, uri: str = "/a", text: str = "Bonjour", **fields: Any) -> dict[str, Any]:
+        return self.post(uri, text, **fields)["comment"]
+
+    def page(self, uri: str = "/a", **params: Any) -> dict[str, Any]:
+        response = self.client.get("/api/v1/comments", params={"uri": uri, **params})
+        assert response.status_code == 200, response.text
+        data: dict[str, Any] = response.json()
+        return data
+
+    def all_comments(self, uri: str = "/a", **params: Any) -> list[dict[str, Any]]:
+        """Every comment of a thread, following the cursor over all pages."""
+        found: list[dict[str, Any]] = []
+        cursor = None
+        while True:
+            extra = {"cursor": cursor} if cursor else {}
+            data = self.page(uri, **params, **extra)
+            found += data["comments"]
+            cursor = data["next_cursor"]
+            if cursor is None:
+                return found
+
+    def thread(self, uri: str = "/a", **params: Any) -> dict[str, Any]:
+        data: dict[str, Any] = self.page(uri, **params)["thread"]
+        return data
+
+    def delete(self, comment_id: int, token: str | None) -> httpx.Response:
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        return self.client.delete(f"/api/v1/comments/{comment_id}", headers=headers)
+
+    def patch(self, comment_id: int, token: str | None, text: str) -> httpx.Response:
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        return self.client.patch(f"/api/v1/comments/{comment_id}", json={"text": text},
+                                 headers=headers)
+
+    def vote(self, comment_id: int, value: object, client_ip: str = "198.51.100.1",
+             token: str | None = None) -> httpx.Response:
+        headers = {"X-Forwarded-For": client_ip}
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        return self.client.post(f"/api/v1/comments/{comment_id}/vote", json={"value": value},
+                                headers=headers)
+
+    def site_settings(self, slug: str = "default", **changes: Any) -> None:
+        """Change a site's settings (creating the site if needed), as a moderator would."""
+        async def change(ctx: Context) -> None:
+            site = await ensure_site(ctx.storage, slug)
+            settings = SiteSettings.from_mapping({**site.settings.as_mapping(), **changes})
+            async with ctx.storage.write() as tx:
+                await tx.update_site_settings(site.id, settings)
+
+        run(self.database_url, change)
+
+    def domain(self, work: Callable[[Context], Awaitable[T]]) -> T:
+        """Domain work on a separate connection, the way the CLI reaches the database."""
+        return run(self.database_url, work)
+
+
+@dataclass
+class AppFactory:
+    config: ServerConfig
+    clock: Clock
+    stack: list[TestClient]
+
+    def __call__(self, peer: tuple[str, int] = PEER, raise_server_exceptions: bool = True,
+                 **overrides: Any) -> Api:
+        app = create_app(replace(self.config, **overrides))
+        app.state.palabre.ctx.clock = self.clock
+        client = TestClient(app, client=peer, raise_server_exceptions=raise_server_exceptions)
+        client.__enter__()
+        self.stack.append(client)
+        return Api(client, self.config.database_url, self.clock)
+
+
+@pytest.fixture
+def make_api(config: ServerConfig, clock: Clock) -> Iterator[AppFactory]:
+    """Build an app with some server settings changed: ``make_api(post_rate_limit=2)``."""
+    factory = AppFactory(config, clock, [])
+    yield factory
+    for client in reversed(factory.stack):
+        client.__exit__(None, None, None)
+
+
+@pytest.fixture
+def api(make_api: AppFactory) -> Api:
+    return make_api()
