@@ -58,6 +58,8 @@ SCHEMAS: dict[str, Any] = {
         "website": {"type": "string"}, "title": {"type": "string"},
         "notify": {"type": "boolean"}}},
 }
+SITE_URI = {"type": "object", "required": ["uri"], "properties": {
+    "site": {"type": "string"}, "uri": {"type": "string"}}}
 REF = {name: {"$ref": f"#/components/schemas/{name}"} for name in SCHEMAS}
 
 
@@ -106,6 +108,23 @@ def _paths() -> dict[str, Any]:
             "responses": {"200": _json({"type": "object", "properties": {"counts": {
                 "type": "object", "additionalProperties": {"type": "integer"}}}}),
                 **_errors(422)}}},
+        "/api/admin/login": {"post": {
+            "summary": "Moderator login: sets an HttpOnly session cookie",
+            "requestBody": _body({"type": "object", "required": ["username", "password"],
+                                  "properties": {"username": {"type": "string"},
+                                                 "password": {"type": "string"}}}),
+            "responses": {"200": {"description": "Logged in"}, **_errors(401, 415)}}},
+        "/api/admin/logout": {"post": {"summary": "End the moderator session",
+                                       "responses": {"204": {"description": "Logged out"}}}},
+        "/api/admin/me": {"get": {"summary": "The logged-in moderator",
+                                  "responses": {"200": {"description": "Moderator"},
+                                                **_errors(401)}}},
+        "/api/admin/threads/close": {"post": {
+            "summary": "Close a thread (moderator)", "requestBody": _body(SITE_URI),
+            "responses": {"200": {"description": "Closed"}, **_errors(401, 415, 422)}}},
+        "/api/admin/threads/open": {"post": {
+            "summary": "Reopen a thread (moderator)", "requestBody": _body(SITE_URI),
+            "responses": {"200": {"description": "Reopened"}, **_errors(401, 415, 422)}}},
         "/api/v1/feed.atom": {"get": {
             "summary": "Atom feed of the newest comments", "parameters": [
                 SITE, {**URI, "required": False}],
