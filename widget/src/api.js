@@ -55,14 +55,15 @@ const fallbackCode = (status) =>
 
 /**
  * The localised text of a failed call: `error.<reason>` when the answer names a reason we know,
- * else `error.<code>`, else the server's own (already localised) message.
+ * else `error.<code>`. A message with a value only the server knows (`{limit}`) is the
+ * server's own, which is translated too (we send Accept-Language).
  */
 export function errorText(i18n, err) {
   const error = err instanceof ApiError ? err.error : { code: 'internal_error' };
   for (const key of [error.reason, error.code]) {
     if (!key || !i18n.has(`error.${key}`)) continue;
-    // A placeholder the answer gave no value for is dropped with its parentheses.
-    return i18n.t(`error.${key}`, error).replace(/ ?\([^)]*\{\w+\}[^)]*\)/, '');
+    const text = i18n.t(`error.${key}`, error);
+    return /\{\w+\}/.test(text) ? error.message || text.replace(/ ?\([^)]*\)/, '') : text;
   }
   return error.message || i18n.t('error.internal_error');
 }

@@ -1,98 +1,109 @@
-// One comment: its byline, body, notes and action buttons.
+// One comment: its byline, body, notes and action buttons. A comment is a clone of one
+// skeleton built with createElement (cloning is several times faster than building each
+// element again, which matters for 1,000-comment pages), then filled with textContent.
 import { avatar } from './avatar.js';
 import { h, isHttp } from './dom.js';
 
+const skeletons = new WeakMap();
+
+function skeleton(view) {
+  const { t } = view.i18n;
+  const vote = (act, sign) =>
+    h('button', { type: 'button', 'data-act': act, 'aria-pressed': 'false' },
+      h('span', { 'aria-hidden': 'true' }, sign), h('span', { class: 'palabre-sr' }, t(`comment.${act}`)), '');
+  return h('article', { class: 'palabre-comment', tabindex: '-1' },
+    h('div', { class: 'palabre-meta' },
+      h('span', { class: 'palabre-author' }),
+      h('a', { class: 'palabre-date', title: t('comment.permalink') }, h('time'))),
+    h('div', { class: 'palabre-body' }),
+    h('div', { class: 'palabre-actions' },
+      vote('like', '▲'), vote('dislike', '▼'), h('button', { type: 'button', 'data-act': 'reply' }, t('comment.reply'))),
+    h('div', { class: 'palabre-replies' }));
+}
+
 /** A new comment element; `view` is the thread (see thread.js). */
 export function renderComment(c, view) {
-  const el = h('article', {
-    class: 'palabre-comment',
-    id: `comment-${c.id}`,
-    tabindex: '-1',
-    'aria-labelledby': `palabre-by-${c.id}`,
-  });
-  const item = { c, el, replies: h('div', { class: 'palabre-replies' }) };
+  const item = { c, el: null, replies: null };
   paint(item, view);
   return item;
 }
 
-/** (Re)build everything but the replies, after a change to `item.c`. */
+/** (Re)build everything but the replies and an open reply form, after a change to `item.c`. */
 export function paint(item, view) {
-  const { c, el } = item;
+  const { c } = item;
   const { t, ago, exact } = view.i18n;
+  if (!skeletons.has(view)) skeletons.set(view, skeleton(view));
+  const el = skeletons.get(view).cloneNode(true);
+  const [meta, body, bar, replies] = el.children;
+  const [author, date] = meta.children;
   const deleted = c.status === 'deleted';
+  el.id = `comment-${c.id}`;
+  date.href = `#comment-${c.id}`;
+  date.firstChild.dateTime = c.created;
   const created = new Date(c.created);
-  const by = { id: `palabre-by-${c.id}`, class: 'palabre-author' };
-  const meta = h(
-    'div',
-    { class: 'palabre-meta' },
-    !deleted && avatar(c.avatar),
-    deleted
-      ? h('span', by, t('comment.deleted'))
-      : isHttp(c.website)
-        ? h('a', { ...by, href: c.website, rel: 'nofollow ugc noopener' }, nameOf(c, t))
-        : h('span', by, nameOf(c, t)),
-    h(
-      'a',
-      { class: 'palabre-date', href: `#comment-${c.id}`, title: t('comment.permalink') },
-      h('time', { datetime: c.created, title: exact(created) }, ago(created)),
-    ),
-    c.edited &&
-      h('span', { class: 'palabre-edited', title: exact(new Date(c.edited)) }, t('comment.edited')),
-    c.reply_to != null &&
-      c.reply_to !== c.parent &&
-      h(
-        'a',
-        { class: 'palabre-reply-to', href: `#comment-${c.reply_to}` },
-        t('comment.in_reply_to', { name: nameOf(view.items.get(c.reply_to)?.c, t) }),
-      ),
-  );
-  const body = h('div', { class: 'palabre-body' });
-  // The server's sanitised rendering is the only HTML the widget ever inserts.
-  if (!deleted) body.innerHTML = c.html;
-  el.classList.toggle('palabre-deleted', deleted);
-  el.replaceChildren(
-    meta,
-    body,
-    c.status === 'pending' && h('p', { class: 'palabre-pending' }, t('comment.pending')),
-    actions(item, view),
-    item.form,
-    item.replies,
-  );
+  date.firstChild.title = exact(created);
+  date.firstChild.textContent = ago(created);
+  if (deleted) {
+    el.className = 'palabre-comment palabre-deleted';
+    author.textContent = t('comment.deleted');
+  } else {
+    meta.prepend(avatar(c.avatar));
+    author.textContent = nameOf(c, t);
+    if (isHttp(c.website)) {
+      author.replaceWith(h('a', { class: 'palabre-author', href: c.website, rel: 'nofollow ugc noopener' },
+        author.textContent));
+    }
+    // The server's sanitised rendering is the only HTML the widget ever inserts.
+    body.innerHTML = c.html;
+  }
+  if (c.edited) meta.append(h('span', { class: 'palabre-edited', title: exact(new Date(c.edited)) }, t('comment.edited')));
+  if (c.reply_to != null && c.reply_to !== c.parent) {
+    meta.append(h('a', { class: 'palabre-reply-to', href: `#comment-${c.reply_to}` },
+      t('comment.in_reply_to', { name: nameOf(view.items.get(c.reply_to)?.c, t) })));
+  }
+  if (c.status === 'pending') body.after(h('p', { class: 'palabre-pending' }, t('comment.pending')));
+  fillActions(bar, item, view);
+  if (item.form) replies.before(item.form);
+  if (item.el) {
+    item.el.className = el.className;
+    item.el.replaceChildren(...el.childNodes);
+    item.el.append(item.replies);
+    replies.remove();
+  } else {
+    item.el = el;
+    item.replies = replies;
+  }
 }
 
 const nameOf = (c, t) => c?.author || t('comment.anonymous');
 
-/** The buttons; clicks are handled once for the whole list (thread.js, `act`). */
+/** A fresh actions bar for `item` (after a vote). */
 export function actions(item, view) {
-  const { c } = item;
-  const { t } = view.i18n;
-  if (c.status === 'deleted') return null;
-  const own = view.store.own(c.id);
-  const open = !view.closed();
-  const bar = h('div', { class: 'palabre-actions' });
-  if (c.status === 'approved') {
-    const mine = view.store.vote(c.id);
-    for (const [act, value, sign, count] of [
-      ['like', 1, '▲', c.likes],
-      ['dislike', -1, '▼', c.dislikes],
-    ]) {
-      bar.append(
-        h(
-          'button',
-          { type: 'button', 'data-act': act, 'aria-pressed': String(mine === value), disabled: !!own },
-          h('span', { 'aria-hidden': 'true' }, sign),
-          h('span', { class: 'palabre-sr' }, t(`comment.${act}`)),
-          ` ${count}`,
-        ),
-      );
-    }
-    if (open) bar.append(button('reply', t('comment.reply')));
-  }
-  if (own && Date.now() - own.at < view.editWindow()) {
-    if (open) bar.append(button('edit', t('comment.edit')));
-    bar.append(button('delete', t('comment.delete')));
-  }
+  const bar = skeletons.get(view).children[2].cloneNode(true);
+  fillActions(bar, item, view);
   return bar;
 }
 
-const button = (act, label) => h('button', { type: 'button', 'data-act': act }, label);
+/** Set the buttons for this comment; clicks are handled once for the whole list (thread.js). */
+function fillActions(bar, item, view) {
+  const { c } = item;
+  const { t } = view.i18n;
+  const [like, dislike, reply] = bar.children;
+  if (c.status !== 'approved') {
+    bar.replaceChildren();
+  } else {
+    const mine = view.store.vote(c.id);
+    like.lastChild.data = ` ${c.likes}`;
+    dislike.lastChild.data = ` ${c.dislikes}`;
+    if (mine) (mine > 0 ? like : dislike).setAttribute('aria-pressed', 'true');
+    if (view.closed()) reply.remove();
+  }
+  if (c.status === 'deleted') return bar.remove();
+  const own = view.store.own(c.id);
+  if (!own) return;
+  like.disabled = dislike.disabled = true;
+  if (Date.now() - own.at < view.editWindow()) {
+    if (!view.closed()) bar.append(h('button', { type: 'button', 'data-act': 'edit' }, t('comment.edit')));
+    bar.append(h('button', { type: 'button', 'data-act': 'delete' }, t('comment.delete')));
+  }
+}

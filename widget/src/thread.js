@@ -5,7 +5,9 @@ import { h, uid } from './dom.js';
 import { commentForm } from './form.js';
 
 const SORTS = ['oldest', 'newest', 'top'];
-const EDIT_WINDOW = 15 * 60e3; // the contract's default, unless the thread says otherwise
+const EDIT_WINDOW = 900; // seconds: the contract's default, unless the thread says otherwise
+const FIRST_SLICE = 25; // comments: more than a screenful
+const SLICE_MS = 12;
 const REFUSED = ['edit_window_expired', 'forbidden', 'unauthorized', 'not_found'];
 
 export function mountThread(root, ctx) {
@@ -22,12 +24,11 @@ export function mountThread(root, ctx) {
     store,
     items,
     closed: () => !!thread?.closed,
-    editWindow: () =>
-      typeof thread?.edit_window === 'number' ? thread.edit_window * 1e3 : EDIT_WINDOW,
+    editWindow: () => (thread?.edit_window_seconds ?? EDIT_WINDOW) * 1e3,
   };
 
   const heading = h('h2', { class: 'palabre-heading', tabindex: '-1' });
-  const live = h('p', { class: 'palabre-sr', 'aria-live': 'polite' });
+  const live = h('p', { class: 'palabre-sr palabre-live', 'aria-live': 'polite' });
   const top = h('div', { class: 'palabre-top' });
   const sorter = h(
     'select',
@@ -42,10 +43,15 @@ export function mountThread(root, ctx) {
     t('thread.load_more'));
   const failure = h('p', { class: 'palabre-error', role: 'alert' });
 
-  /** Fetch the first page (`reset`) or the next one; resolves to the new items. */
+  /**
+   * Fetch the first page (`reset`) or the next one; resolves to the new items once all are
+   * shown. A big page is shown in slices of a few milliseconds: the first screen at once,
+   * the rest without blocking the page.
+   */
   async function load(reset) {
     const mine = ++request;
     list.setAttribute('aria-busy', 'true');
+    more.hidden = true;
     try {
       const data = await api.list(site, uri, sorter.value, reset ? null : cursor);
       if (mine !== request) return null;
@@ -55,19 +61,37 @@ export function mountThread(root, ctx) {
         list.replaceChildren();
         items.clear();
       }
+      const fresh = data.comments.filter((c) => !items.has(c.id));
+      const added = [];
       const fragment = document.createDocumentFragment();
-      const added = data.comments.filter((c) => !items.has(c.id)).map((c) => place(c, fragment));
-      list.append(fragment);
-      cursor = data.next_cursor;
+      const slice = (most) => {
+        const end = performance.now() + SLICE_MS;
+        const stop = Math.min(fresh.length, added.length + most);
+        while (added.length < stop && performance.now() < end) {
+          added.push(place(fresh[added.length], fragment));
+        }
+        list.append(fragment);
+      };
+      slice(FIRST_SLICE);
       failure.replaceChildren();
       if (!mounted) mount();
       refresh();
+      while (added.length < fresh.length) {
+        await new Promise((resolve) => setTimeout(resolve));
+        if (mine !== request) return null;
+        slice(Infinity);
+      }
+      cursor = data.next_cursor;
+      list.removeAttribute('aria-busy');
+      refresh();
+      performance.mark('palabre-done');
       return added;
     } catch (err) {
       if (mine !== request) return null;
       failure.replaceChildren(errorText(i18n, err), ' ',
         h('button', { type: 'button', onclick: () => load(reset) }, t('thread.retry')));
       if (!mounted) root.prepend(failure);
+      more.hidden = !cursor;
       return null;
     } finally {
       if (mine === request) list.removeAttribute('aria-busy');
@@ -98,7 +122,7 @@ export function mountThread(root, ctx) {
     });
     ctx.showCount(uri, thread.count);
     empty.hidden = items.size > 0;
-    more.hidden = !cursor;
+    more.hidden = !cursor || list.hasAttribute('aria-busy');
   }
 
   function place(c, container, fresh) {
