@@ -12,7 +12,7 @@ import nh3
 from markdown_it import MarkdownIt
 
 ALLOWED_TAGS = {
-    "p", "br", "em", "strong", "del", "a", "code", "pre", "blockquote", "ul", "ol", "li",
+    "p", "br", "em", "strong", "s", "del", "a", "code", "pre", "blockquote", "ul", "ol", "li",
 }
 ALLOWED_ATTRIBUTES: dict[str, set[str]] = {"a": {"href"}, "ol": {"start"}}
 ALLOWED_SCHEMES = {"http", "https", "mailto"}

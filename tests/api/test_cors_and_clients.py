@@ -1,0 +1,154 @@
+"""CORS per site, and who the client is behind (or not behind) a trusted proxy."""
+
+from __future__ import annotations
+
+import pytest
+
+ANY = "https://any.example"
+ALLOWED = "https://www.journal.example"
+
+
+def preflight(api, origin, method="POST", path="/api/v1/comments"):
+    return api.client.options(path, headers={
+        "Origin": origin, "Access-Control-Request-Method": method,
+        "Access-Control-Request-Headers": "content-type, authorization"})
+
+
+def test_preflight_from_any_origin_when_the_site_lists_none(api):
+    response = preflight(api, ANY)
+    assert response.status_code in (200, 204)
+    assert response.headers["access-control-allow-origin"] == ANY
+    methods = {m.strip() for m in response.headers["access-control-allow-methods"].split(",")}
+    assert {"GET", "POST", "PATCH", "DELETE"} <= methods
+    allowed_headers = response.headers["access-control-allow-headers"].lower()
+    assert "content-type" in allowed_headers and "authorization" in allowed_headers
+
+
+@pytest.mark.parametrize("method", ["PATCH", "DELETE"])
+def test_preflight_for_edits(api, method):
+    response = preflight(api, ANY, method, "/api/v1/comments/1")
+    assert response.headers["access-control-allow-origin"] == ANY
+
+
+def test_simple_responses_carry_cors_and_expose_etag(api):
+    response = api.get("/api/v1/comments", params={"uri": "/a"}, headers={"Origin": ANY})
+    assert response.headers["access-control-allow-origin"] == ANY
+    assert "etag" in response.headers["access-control-expose-headers"].lower()
+    assert "origin" in response.headers["vary"].lower()
+    posted = api.client.post("/api/v1/comments", json={"uri": "/a", "text": "x"},
+                             headers={"Origin": ANY})
+    assert posted.status_code == 201
+    assert posted.headers["access-control-allow-origin"] == ANY
+
+
+def test_errors_carry_cors_too(api):
+    response = api.client.post("/api/v1/comments", json={"uri": "/a", "text": ""},
+                               headers={"Origin": ANY})
+    assert response.status_code == 422
+    assert response.headers["access-control-allow-origin"] == ANY
+
+
+def test_allowed_origins_admit_only_those(api):
+    api.site_settings(allowed_origins=[ALLOWED])
+    good = preflight(api, ALLOWED)
+    assert good.headers["access-control-allow-origin"] == ALLOWED
+    bad = preflight(api, ANY)
+    assert "access-control-allow-origin" not in bad.headers
+    read = api.get("/api/v1/comments", params={"uri": "/a"}, headers={"Origin": ANY})
+    assert "access-control-allow-origin" not in read.headers
+
+
+def test_write_from_a_disallowed_origin_is_forbidden(api):
+    api.site_settings(allowed_origins=[ALLOWED])
+    response = api.client.post("/api/v1/comments", json={"uri": "/a", "text": "x"},
+                               headers={"Origin": ANY})
+    assert response.status_code == 403
+    assert response.json()["error"]["code"] == "forbidden"
+    assert api.thread("/a")["count"] == 0
+    ok = api.client.post("/api/v1/comments", json={"uri": "/a", "text": "x"},
+                         headers={"Origin": ALLOWED})
+    assert ok.status_code == 201
+    assert ok.headers["access-control-allow-origin"] == ALLOWED
+
+
+def test_edits_and_votes_from_a_disallowed_origin_are_forbidden(api):
+    api.site_settings(allowed_origins=[ALLOWED])
+    posted = api.post()
+    comment_id = posted["comment"]["id"]
+    auth = {"Authorization": f"Bearer {posted['token']}", "Origin": ANY}
+    edit = api.client.patch(f"/api/v1/comments/{comment_id}", json={"text": "y"}, headers=auth)
+    assert edit.status_code == 403
+    delete = api.client.delete(f"/api/v1/comments/{comment_id}", headers=auth)
+    assert delete.status_code == 403
+    vote = api.client.post(f"/api/v1/comments/{comment_id}/vote", json={"value": 1},
+                           headers={"Origin": ANY, "X-Forwarded-For": "198.51.100.1"})
+    assert vote.status_code == 403
+    assert vote.json()["error"]["code"] == "forbidden"
+    comment = api.page()["comments"][0]
+    assert comment["html"] == "<p>Bonjour</p>" and comment["likes"] == 0
+
+
+def test_an_origin_allowed_by_one_site_cannot_write_to_another(api):
+    api.site_settings("blog", allowed_origins=["https://blog.example"])
+    api.site_settings(allowed_origins=[ALLOWED])
+    response = api.client.post("/api/v1/comments", json={"uri": "/a", "text": "x"},
+                               headers={"Origin": "https://blog.example"})
+    assert response.status_code == 403
+    assert api.client.post("/api/v1/comments", json={"uri": "/a", "text": "x", "site": "blog"},
+                           headers={"Origin": "https://blog.example"}).status_code == 201
+
+
+def test_writes_without_origin_are_not_refused(api):
+    # Server-to-server clients send no Origin; browsers always do on cross-site writes.
+    api.site_settings(allowed_origins=[ALLOWED])
+    api.comment()
+
+
+def test_cors_only_applies_to_the_api(api):
+    response = api.get("/healthz", headers={"Origin": ANY})
+    assert "access-control-allow-origin" not in response.headers
+
+
+def voter_is_author(api, author_ip, voter_ip):
+    """Whether the server takes the two requests for the same client (403 on own vote)."""
+    comment_id = api.comment(client_ip=author_ip)["id"]
+    response = api.vote(comment_id, 1, client_ip=voter_ip)
+    assert response.status_code in (200, 403), response.text
+    return response.status_code == 403
+
+
+def test_x_forwarded_for_names_the_client_behind_a_trusted_proxy(api):
+    assert voter_is_author(api, "192.0.2.1", "192.0.2.1")
+    assert not voter_is_author(api, "192.0.2.1", "192.0.2.2")
+
+
+def test_right_most_untrusted_hop_is_the_client(api):
+    # A client cannot pretend to be someone else by prepending a forged hop.
+    assert voter_is_author(api, "192.0.2.1", "203.0.113.66, 192.0.2.1")
+    assert voter_is_author(api, "192.0.2.1", "192.0.2.1, 127.0.0.1")
+
+
+def test_x_forwarded_for_is_ignored_without_trusted_proxies(make_api):
+    api = make_api(trusted_proxies=[])
+    assert voter_is_author(api, "192.0.2.1", "192.0.2.2")
+
+
+def test_x_forwarded_for_is_ignored_from_an_untrusted_peer(make_api):
+    api = make_api(peer=("203.0.113.9", 40000))
+    assert voter_is_author(api, "192.0.2.1", "192.0.2.2")
+
+
+def test_trusted_proxies_take_networks(make_api):
+    api = make_api(peer=("10.1.2.3", 40000), trusted_proxies=["10.0.0.0/8"])
+    assert not voter_is_author(api, "192.0.2.1", "192.0.2.2")
+
+
+def test_invalid_forwarded_address_falls_back_to_the_peer(api):
+    assert voter_is_author(api, "not-an-ip", "also-not-an-ip")
+
+
+def test_rate_limit_is_per_forwarded_client(make_api):
+    api = make_api(post_rate_limit=1)
+    api.comment(client_ip="192.0.2.1")
+    api.comment(client_ip="192.0.2.2")
+    api.post(client_ip="192.0.2.1", expect=429)

@@ -1,0 +1,142 @@
+"""GET /api/v1/counts and the Atom feeds."""
+
+from __future__ import annotations
+
+from xml.etree import ElementTree as ET
+
+import pytest
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+def counts(api, *uris, **params):
+    response = api.get("/api/v1/counts", params={"uri": list(uris), **params})
+    assert response.status_code == 200, response.text
+    return response.json()["counts"]
+
+
+def test_counts_per_page_keyed_as_asked(api):
+    api.comment("/a")
+    api.comment("/a")
+    api.comment("/b")
+    assert counts(api, "/a", "/b", "/never") == {"/a": 2, "/b": 1, "/never": 0}
+    aliases = counts(api, "/a#comments", "https://example.org/a", "/%61")
+    assert aliases == {"/a#comments": 2, "https://example.org/a": 2, "/%61": 2}
+
+
+def test_counts_equal_the_list_counts(api):
+    parent = api.post("/a")
+    api.reply(parent["comment"]["id"])
+    api.reply(parent["comment"]["id"])
+    api.delete(parent["comment"]["id"], parent["token"])
+    api.site_settings(moderation="all")
+    api.comment("/a")  # pending
+    assert api.thread("/a")["count"] == 2
+    assert counts(api, "/a") == {"/a": 2}
+
+
+def test_counts_are_per_site(api):
+    api.site_settings("blog")
+    api.comment("/a", site="blog")
+    assert counts(api, "/a") == {"/a": 0}
+    assert counts(api, "/a", site="blog") == {"/a": 1}
+
+
+def test_counts_up_to_500_pages(api):
+    api.comment("/p/7")
+    uris = [f"/p/{n}" for n in range(500)]
+    found = counts(api, *uris)
+    assert len(found) == 500
+    assert found["/p/7"] == 1
+    assert sum(found.values()) == 1
+
+
+def test_counts_past_500_pages_is_invalid_input(api):
+    response = api.get("/api/v1/counts", params={"uri": [f"/p/{n}" for n in range(501)]})
+    assert response.status_code == 422
+    assert response.json()["error"]["code"] == "invalid_input"
+
+
+def test_counts_without_uri_is_invalid_input(api):
+    response = api.get("/api/v1/counts")
+    assert response.status_code == 422
+    assert response.json()["error"]["code"] == "invalid_input"
+
+
+def feed(api, **params):
+    response = api.get("/api/v1/feed.atom", params=params)
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"].startswith("application/atom+xml")
+    root = ET.fromstring(response.content)
+    assert root.tag == f"{ATOM}feed"
+    assert root.find(f"{ATOM}id").text
+    assert root.find(f"{ATOM}title").text
+    assert root.find(f"{ATOM}updated").text
+    return root, response.text
+
+
+def entries(root):
+    return root.findall(f"{ATOM}entry")
+
+
+@pytest.fixture
+def discussion(api):
+    made = []
+    for uri, text in [("/a", "premier"), ("/b", "ailleurs"), ("/a", "deuxième"),
+                      ("/a", "troisième")]:
+        api.clock.advance(minutes=1)
+        made.append(api.post(uri, text, author="Jeanne", email="secret@example.org",
+                             title=f"Titre {uri}"))
+    return made
+
+
+def test_thread_feed_has_the_threads_comments_newest_first(api, discussion):
+    root, _ = feed(api, uri="/a#comments")
+    found = entries(root)
+    assert len(found) == 3
+    wanted = [discussion[i]["comment"]["id"] for i in (3, 2, 0)]
+    assert [e.find(f"{ATOM}id").text.rsplit(":", 1)[1] for e in found] == [
+        str(w) for w in wanted]
+    first = found[0]
+    assert first.find(f"{ATOM}author/{ATOM}name").text == "Jeanne"
+    content = first.find(f"{ATOM}content")
+    assert content.get("type") == "html"
+    assert content.text == "<p>troisième</p>"
+    assert first.find(f"{ATOM}published").text == discussion[3]["comment"]["created"]
+    assert "/a#comment-" in first.find(f"{ATOM}link").get("href")
+
+
+def test_site_feed_has_every_thread(api, discussion):
+    root, text = feed(api)
+    assert len(entries(root)) == 4
+    assert "ailleurs" in text and "premier" in text
+
+
+def test_feed_leaves_out_pending_and_deleted_and_never_shows_email(api, discussion):
+    gone = discussion[0]
+    assert api.delete(gone["comment"]["id"], gone["token"]).status_code == 204
+    api.site_settings(moderation="all")
+    api.comment("/a", "en attente")
+    root, text = feed(api, uri="/a")
+    assert len(entries(root)) == 2
+    assert "en attente" not in text and "premier" not in text
+    assert "secret@example.org" not in text
+
+
+def test_feed_of_a_never_seen_page_is_empty(api):
+    root, _ = feed(api, uri="/never")
+    assert entries(root) == []
+
+
+def test_feed_of_unknown_site_is_invalid_input(api):
+    response = api.get("/api/v1/feed.atom", params={"site": "nope"})
+    assert response.status_code == 422
+    assert response.json()["error"]["code"] == "invalid_input"
+
+
+def test_feed_is_valid_xml_whatever_the_text(api):
+    api.comment("/a", "<script>alert('x')</script> & ]]> \"quotes\"", author="<b>&amp;</b>")
+    root, _ = feed(api, uri="/a")
+    entry = entries(root)[0]
+    assert entry.find(f"{ATOM}author/{ATOM}name").text == "<b>&amp;</b>"
+    assert "<script>" not in entry.find(f"{ATOM}content").text
