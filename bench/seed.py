@@ -1,0 +1,265 @@
+"""Databases for the benchmark: the same discussions for Palabre and for Isso.
+
+Palabre's are written by direct parameterised SQL (one transaction, ``executemany``) into a
+database migrated by ``palabre db upgrade``, with the HTML rendered once per text by
+Palabre's own renderer, and cached under ``bench/.work/`` keyed by content and schema.
+Isso's are posted through its own HTTP API, so it stores them exactly as it would.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import http.client
+import json
+import random
+import sqlite3
+import subprocess
+import sys
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from itertools import chain
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED_VERSION = "1"
+MAX_DEPTH = 5  # Palabre's default per site: levels 0 to 4
+
+URI_43 = "/articles/43-comments"
+URI_1000 = "/articles/1000-comments"
+URI_POSTS = "/articles/sequential-posts"
+COUNT_URIS = tuple(f"/articles/count-{i:02d}" for i in range(20))
+COUNT_SIZES = tuple((i * 7) % 40 + 1 for i in range(20))
+
+TEXTS = (
+    "Merci pour cet article, enfin un point de vue *nuancé* sur la question.",
+    "Je ne suis pas d'accord : les chiffres cités ne tiennent pas compte de l'inflation. "
+    "Voir [le rapport de la Cour des comptes](https://www.example.org/rapport-2026) qui dit "
+    "exactement l'inverse, page 14.",
+    "> les riverains n'ont pas été consultés\n\nC'est faux, il y a eu trois réunions "
+    "publiques en mairie. J'y étais, et **personne** ne s'est opposé au projet à l'époque.",
+    "Qui paie, au final ? Toujours les mêmes.",
+    "Quelques précisions pour ceux qui découvrent le sujet :\n\n"
+    "- le budget initial était de 12 M€ ;\n- il a été revu deux fois ;\n"
+    "- la livraison est prévue pour 2028.\n\nRien de tout cela n'est dans l'article.",
+    "Excellent papier. Dommage que les commentaires partent toujours dans tous les sens.",
+    "Le lien vers l'étude est cassé, la bonne adresse est https://www.example.org/etude "
+    "(sans le `www2` devant).",
+    "Vous confondez *corrélation* et *causalité*. Les deux courbes montent en même temps, "
+    "certes, mais cela ne prouve rien : il faudrait comparer avec des villes témoins qui "
+    "n'ont pas fait ces travaux, ce que personne n'a fait sérieusement à ma connaissance. "
+    "En attendant, on tire des conclusions à partir d'un seul cas, ce qui n'est pas très "
+    "rigoureux pour un journal de référence.",
+    "Bien dit.",
+    "J'habite le quartier depuis vingt ans. Ce qui a changé, ce n'est pas la circulation, "
+    "c'est le bruit la nuit. Personne n'en parle.\n\nEt la police municipale ne se déplace "
+    "plus après 22 h.",
+    "Source ? Sans lien vers les données brutes, difficile de vous croire sur parole.",
+    "Pour compléter : `taux = dépenses / habitants`, soit environ 340 € par an et par foyer. "
+    "Ce n'est pas rien, mais ce n'est pas non plus le scandale que certains décrivent ici.",
+)
+AUTHORS = ("", "Jeanne", "Marc D.", "citoyen_lambda", "Sophie", "Karim B.", "Lucie",
+           "Paul-Henri", "Anonyme du 12e", "Nadia", "Thomas", "Éloïse", "Raymond",
+           "Fatou", "Yann", "Claire M.", "Bertrand", "Inès", "vieux_lecteur", "Olivier")
+WEBSITES = ("", "", "", "https://blog.example.org", "", "https://www.example.net/~marc")
+
+
+@dataclass(frozen=True)
+class Item:
+    """One comment of a discussion: who answers whom, in creation order."""
+
+    parent: int | None  # index in the discussion, None for top-level
+    depth: int
+    text: int  # index in TEXTS
+    author: int  # index in AUTHORS
+
+
+def discussion(total: int, roots: int, rng: random.Random) -> list[Item]:
+    """``total`` comments in ``roots`` conversations, replies nested up to MAX_DEPTH - 1."""
+    sizes = [total // roots + (1 if i < total % roots else 0) for i in range(roots)]
+    items: list[Item] = []
+    for size in sizes:
+        start = len(items)
+        items.append(Item(None, 0, rng.randrange(len(TEXTS)), rng.randrange(len(AUTHORS))))
+        for _ in range(size - 1):
+            candidates = [i for i in range(max(start, len(items) - 4), len(items))
+                          if items[i].depth < MAX_DEPTH - 1] or [start]
+            parent = rng.choice(candidates)
+            items.append(Item(parent, items[parent].depth + 1, rng.randrange(len(TEXTS)),
+                              rng.randrange(len(AUTHORS))))
+    return items
+
+
+@dataclass(frozen=True)
+class Thread:
+    uri: str
+    title: str
+    items: list[Item]
+
+
+def bench_threads(with_1000: bool) -> list[Thread]:
+    rng = random.Random(43)
+    threads = [Thread(URI_43, "Rénovation du centre-ville : le chantier de la décennie",
+                      discussion(43, 14, rng))]
+    if with_1000:
+        threads.append(Thread(URI_1000, "Réforme des retraites : la nuit des débats",
+                              discussion(1000, 100, rng)))
+    for uri, size in zip(COUNT_URIS, COUNT_SIZES, strict=True):
+        threads.append(Thread(uri, f"Article {uri[-2:]}", discussion(size, max(1, size // 5),
+                                                                      rng)))
+    return threads
+
+
+def filler_threads(comments: int, rng: random.Random) -> Iterator[Thread]:
+    """Other pages of the site, 40 comments each, up to ``comments`` in all."""
+    n = 0
+    while comments > 0:
+        size = min(40, comments)
+        yield Thread(f"/archive/{n:07d}", f"Archive {n}", discussion(size, max(1, size // 5),
+                                                                     rng))
+        comments -= size
+        n += 1
+
+
+# --- Palabre --------------------------------------------------------------------------
+
+def schema_key() -> str:
+    digest = hashlib.sha256(SEED_VERSION.encode())
+    for path in sorted((ROOT / "palabre" / "storage" / "migrations" / "versions")
+                       .glob("*.py")):
+        digest.update(path.name.encode() + path.read_bytes())
+    return digest.hexdigest()[:10]
+
+
+def _site(url: str) -> tuple[int, str]:
+    """Create the ``default`` site the way Palabre does; its id and salt."""
+    from palabre.domain.context import ensure_site
+    from palabre.storage.sqlite import SQLiteStorage
+
+    async def make() -> tuple[int, str]:
+        storage = SQLiteStorage(url)
+        try:
+            site = await ensure_site(storage)
+            return site.id, site.salt
+        finally:
+            await storage.close()
+
+    return asyncio.run(make())
+
+
+def seed_palabre(path: Path, total: int | None, with_1000: bool) -> Path:
+    """A seeded Palabre database at ``path`` (cached: built only when missing).
+
+    ``total``: comments in the whole database (filler threads make up the difference),
+    or None for the benchmark threads alone.
+    """
+    if path.exists():
+        return path
+    from palabre.domain.identity import avatar_seed
+    from palabre.rendering import render
+
+    tmp = path.with_name(path.name + ".tmp")
+    for leftover in (tmp, Path(f"{tmp}-wal"), Path(f"{tmp}-shm")):
+        leftover.unlink(missing_ok=True)
+    url = f"sqlite:///{tmp}"
+    started = time.monotonic()
+    subprocess.run([sys.executable, "-m", "palabre.cli.main", "db", "upgrade",
+                    "--database", url], check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
+    site_id, salt = _site(url)
+    html = [render(text) for text in TEXTS]
+    avatars = [avatar_seed(salt, "", name) for name in AUTHORS]
+    clients = [hashlib.sha256(f"client{i}".encode()).hexdigest()[:32] for i in range(97)]
+
+    threads = bench_threads(with_1000)
+    seeded = sum(len(t.items) for t in threads)
+    rng = random.Random(1_000_000)
+    all_threads: Iterator[Thread] = iter(threads)
+    if total is not None:
+        if total < seeded:
+            raise ValueError(f"{total} comments cannot hold the {seeded} of the bench threads")
+        all_threads = chain(threads, filler_threads(total - seeded, rng))
+
+    conn = sqlite3.connect(tmp, isolation_level=None)
+    conn.execute("PRAGMA synchronous=OFF")
+    conn.execute("PRAGMA cache_size=-262144")
+    base = int((time.time() - 30 * 86400) * 1_000_000)
+    next_id = 1
+    thread_rows: list[tuple[object, ...]] = []
+    comment_rows: list[tuple[object, ...]] = []
+    conn.execute("BEGIN")
+
+    def flush() -> None:
+        conn.executemany("INSERT INTO threads (id, site_id, uri, title, created, closed, "
+                         "version) VALUES (?, ?, ?, ?, ?, 0, 1)", thread_rows)
+        conn.executemany(
+            "INSERT INTO comments (id, thread_id, parent, reply_to, root, depth, author, "
+            "email, website, text, html, created, edited, likes, dislikes, status, client, "
+            "avatar, notify) VALUES (?, ?, ?, ?, ?, ?, ?, '', ?, ?, ?, ?, NULL, ?, 0, "
+            "'approved', ?, ?, 0)", comment_rows)
+        thread_rows.clear()
+        comment_rows.clear()
+
+    for thread_id, thread in enumerate(all_threads, start=1):
+        created = base + thread_id * 1000
+        thread_rows.append((thread_id, site_id, thread.uri, thread.title, created))
+        ids: list[int] = []
+        roots: list[int] = []
+        for k, item in enumerate(thread.items):
+            cid = next_id
+            next_id += 1
+            ids.append(cid)
+            parent = None if item.parent is None else ids[item.parent]
+            roots.append(cid if item.parent is None else roots[item.parent])
+            comment_rows.append((
+                cid, thread_id, parent, parent, None if parent is None else roots[-1],
+                item.depth, AUTHORS[item.author], WEBSITES[item.author % len(WEBSITES)],
+                TEXTS[item.text], html[item.text], created + k * 1_000_000,
+                (cid * 7) % 5, clients[cid % len(clients)], avatars[item.author],
+            ))
+        if len(comment_rows) >= 50_000:
+            flush()
+    flush()
+    conn.execute("COMMIT")
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.close()
+    tmp.rename(path)
+    count = next_id - 1
+    print(f"bench: seeded {path.name}: {count:,} comments in "
+          f"{time.monotonic() - started:.1f} s", file=sys.stderr)
+    return path
+
+
+# --- Isso -----------------------------------------------------------------------------
+
+def post_json(conn: http.client.HTTPConnection, path: str, body: object) -> tuple[int, bytes]:
+    conn.request("POST", path, json.dumps(body).encode(),
+                 {"Content-Type": "application/json"})
+    resp = conn.getresponse()
+    return resp.status, resp.read()
+
+
+def seed_isso(port: int, threads: Sequence[Thread]) -> int:
+    """Post every comment of ``threads`` to Isso, one after another; how many."""
+    from urllib.parse import quote
+
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    posted = 0
+    try:
+        for thread in threads:
+            ids: list[int] = []
+            for item in thread.items:
+                body: dict[str, object] = {
+                    "text": TEXTS[item.text], "author": AUTHORS[item.author] or None,
+                    "website": WEBSITES[item.author % len(WEBSITES)] or None,
+                    "title": thread.title,
+                    "parent": ids[item.parent] if item.parent is not None else None,
+                }
+                status, raw = post_json(conn, "/new?uri=" + quote(thread.uri), body)
+                if status not in (201, 202):
+                    raise RuntimeError(f"Isso refused a comment: {status} {raw[:300]!r}")
+                ids.append(int(json.loads(raw)["id"]))
+                posted += 1
+    finally:
+        conn.close()
+    return posted
