@@ -25,10 +25,16 @@ const UNITS = [
 
 export function makeI18n(lang) {
   const messages = catalogues[lang];
-  const plurals = new Intl.PluralRules(lang);
-  const numbers = new Intl.NumberFormat(lang);
-  const relative = new Intl.RelativeTimeFormat(lang, { numeric: 'auto' });
-  const exact = new Intl.DateTimeFormat(lang, { dateStyle: 'full', timeStyle: 'short' });
+  // Intl objects take tens of milliseconds to create: made once, when first needed (`warm`
+  // makes them while the first request is on the network).
+  let intl;
+  const warm = () =>
+    (intl ||= {
+      plurals: new Intl.PluralRules(lang),
+      numbers: new Intl.NumberFormat(lang),
+      relative: new Intl.RelativeTimeFormat(lang, { numeric: 'auto' }),
+      exact: new Intl.DateTimeFormat(lang, { dateStyle: 'full', timeStyle: 'short' }),
+    });
 
   const has = (key) => key in messages;
   const t = (key, params = {}) =>
@@ -37,16 +43,17 @@ export function makeI18n(lang) {
     );
   /** A plural message: `key.one`, `key.other`… chosen by Intl.PluralRules. */
   const tn = (key, count, params) => {
-    const form = `${key}.${plurals.select(count)}`;
-    return t(has(form) ? form : `${key}.other`, { ...params, count: numbers.format(count) });
+    const form = `${key}.${warm().plurals.select(count)}`;
+    return t(has(form) ? form : `${key}.other`, { ...params, count: intl.numbers.format(count) });
   };
   /** "3 hours ago" / "il y a 3 heures"; times in the future (clock skew) read as now. */
   const ago = (date) => {
     const seconds = Math.min(0, (date - Date.now()) / 1000);
+    const { relative } = warm();
     for (const [unit, size] of UNITS) {
       if (-seconds >= size) return relative.format(Math.trunc(seconds / size), unit);
     }
     return relative.format(0, 'second');
   };
-  return { lang, has, t, tn, ago, exact: (date) => exact.format(date) };
+  return { lang, has, t, tn, ago, warm, exact: (date) => warm().exact.format(date) };
 }

@@ -40,6 +40,7 @@ function start() {
     });
   }
   counts.load();
+  i18n.warm();
 }
 
 if (document.readyState === 'loading') addEventListener('DOMContentLoaded', start);
