@@ -87,7 +87,7 @@ async def post_comment(ctx: Context, body: dict[str, Any], actor: Actor) -> Post
         ))
         await tx.bump_thread(thread.id)
     await ctx.events.emit(events.COMMENT_CREATED, comment=comment, thread=thread, site=site)
-    return Posted(comment, ctx.tokens.issue(comment.id), thread)
+    return Posted(comment, ctx.tokens.issue(comment.id, comment.created), thread)
 
 
 async def _placement(
@@ -122,7 +122,7 @@ async def _authorise(ctx: Context, tx: WriteTx, comment_id: int, actor: Actor) -
         return comment
     if not actor.token:
         raise Unauthorized("an author token is required")
-    if ctx.tokens.comment_id(actor.token) != comment.id:
+    if not ctx.tokens.authorises(actor.token, comment.id, comment.created):
         raise Forbidden("this token does not belong to that comment")
     site = await _site_of(tx, comment)
     check_origin(site, actor.origin)
@@ -211,7 +211,8 @@ async def vote(ctx: Context, comment_id: int, body: dict[str, Any],
         if comment is None or comment.status != Status.APPROVED:
             raise NotFound("no such comment")
         check_origin(await _site_of(tx, comment), actor.origin)
-        own_token = actor.token is not None and ctx.tokens.comment_id(actor.token) == comment.id
+        own_token = actor.token is not None and ctx.tokens.authorises(
+            actor.token, comment.id, comment.created)
         if comment.client == actor.client or own_token:
             raise Forbidden("you cannot vote on your own comment", reason="own_comment")
         await ctx.check_rate(tx, "write", actor.client, ctx.limits.write_rate_limit)

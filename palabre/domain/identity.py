@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from datetime import datetime
 
 from itsdangerous import BadSignature, URLSafeSerializer
 
@@ -30,19 +31,27 @@ def avatar_seed(salt: str, email: str, author: str) -> str:
 
 
 class AuthorTokens:
-    """Signed tokens that let an author edit and delete one comment."""
+    """Signed tokens that let an author edit and delete one comment.
+
+    A token names the comment by id *and* creation time, so it never authorises another
+    comment that happens to get the same id later (SQLite may reuse the id of a deleted row).
+    """
 
     def __init__(self, secret: str) -> None:
         self._serializer = URLSafeSerializer(secret, salt=TOKEN_NAMESPACE)
 
-    def issue(self, comment_id: int) -> str:
-        return str(self._serializer.dumps({"c": comment_id}))
+    def issue(self, comment_id: int, created: datetime) -> str:
+        return str(self._serializer.dumps({"c": comment_id, "t": _micros(created)}))
 
-    def comment_id(self, token: str) -> int | None:
-        """The comment a token was issued for, or None when the signature is wrong."""
+    def authorises(self, token: str, comment_id: int, created: datetime) -> bool:
+        """Whether the token was issued for this comment (and the signature holds)."""
         try:
             data = self._serializer.loads(token)
         except BadSignature:
-            return None
-        value = data.get("c") if isinstance(data, dict) else None
-        return value if isinstance(value, int) else None
+            return False
+        return (isinstance(data, dict) and data.get("c") == comment_id
+                and data.get("t") == _micros(created))
+
+
+def _micros(moment: datetime) -> int:
+    return round(moment.timestamp() * 1_000_000)

@@ -43,7 +43,8 @@ def sanitise(html: str) -> str:
     return nh3.clean(
         html,
         tags=ALLOWED_TAGS,
-        attributes=ALLOWED_ATTRIBUTES,
+        # "*": no attribute on every tag (nh3 would otherwise allow lang and title anywhere).
+        attributes={**ALLOWED_ATTRIBUTES, "*": set()},
         url_schemes=ALLOWED_SCHEMES,
         link_rel=LINK_REL,
         strip_comments=True,
