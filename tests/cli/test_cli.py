@@ -1,0 +1,262 @@
+"""The `palabre` command line, run in-process on temporary databases."""
+
+from __future__ import annotations
+
+import os
+import stat
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from palabre.cli.main import main
+from palabre.settings import SERVER_SETTINGS, SETTINGS, SITE_SETTINGS, ServerConfig, load_config
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(autouse=True)
+def clean_environment(monkeypatch, tmp_path):
+    """No PALABRE_* variable leaks in, and relative paths land in a temporary folder."""
+    for name in list(os.environ):
+        if name.startswith("PALABRE_"):
+            monkeypatch.delenv(name)
+    monkeypatch.chdir(tmp_path)
+
+
+def run(capsys, *argv):
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_config_docs_is_the_committed_configuration_md(capsys):
+    code, out, _ = run(capsys, "config", "docs")
+    assert code == 0
+    assert out == (ROOT / "docs" / "configuration.md").read_text("utf-8"), (
+        "docs/configuration.md is stale: regenerate it with `palabre config docs`")
+
+
+def test_config_docs_names_every_setting(capsys):
+    _, out, _ = run(capsys, "config", "docs")
+    for setting in SETTINGS:
+        assert f"`{setting.name}`" in out
+        assert setting.help.split(".")[0] in out
+    for setting in SERVER_SETTINGS:
+        assert f"`{setting.env_var}`" in out
+
+
+def test_config_init_writes_every_server_setting_commented(capsys, tmp_path):
+    path = tmp_path / "palabre.toml"
+    code, out, _ = run(capsys, "config", "init", str(path))
+    assert code == 0 and str(path) in out
+    text = path.read_text("utf-8")
+    assert tomllib.loads(text) == {"server": {}}  # everything is commented out
+    assert load_config(config_file=path, env={}) == ServerConfig()
+    lines = text.splitlines()
+    start = lines.index("[server]")
+    settings_lines = [line for line in lines[start:] if line.startswith("# ") and " = " in line
+                      and not line.startswith("#   ")]
+    uncommented = tomllib.loads("\n".join(line[2:] for line in settings_lines))
+    assert uncommented == {s.name: s.default for s in SERVER_SETTINGS}
+    for setting in SERVER_SETTINGS:
+        assert f"# {setting.help}" in lines
+    for setting in SITE_SETTINGS:
+        assert any(line.startswith(f"#   {setting.name} = ") for line in lines)
+
+
+def test_config_init_file_round_trips_when_uncommented(capsys, tmp_path):
+    path = tmp_path / "palabre.toml"
+    run(capsys, "config", "init", str(path))
+    text = path.read_text("utf-8").replace("# port = 8080", "port = 9999")
+    path.write_text(text, "utf-8")
+    assert load_config(config_file=path, env={}).port == 9999
+
+
+def test_config_init_refuses_to_overwrite(capsys, tmp_path):
+    path = tmp_path / "palabre.toml"
+    path.write_text("keep me", "utf-8")
+    code, _, err = run(capsys, "config", "init", str(path))
+    assert code == 2
+    assert "exists" in err
+    assert path.read_text("utf-8") == "keep me"
+    assert run(capsys, "config", "init", str(path), "--force")[0] == 0
+    assert "[server]" in path.read_text("utf-8")
+
+
+def test_every_server_setting_is_an_option_of_serve(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["serve", "--help"])
+    assert exit_info.value.code == 0
+    help_text = " ".join(capsys.readouterr().out.split())
+    for setting in SERVER_SETTINGS:
+        assert "--" + setting.name.replace("_", "-") in help_text, setting.name
+        assert setting.env_var in help_text, setting.name
+    assert "--database" in help_text and "--config" in help_text
+
+
+@pytest.mark.parametrize("argv", [
+    ["thread", "close", "--uri", "/a"], ["thread", "open", "--uri", "/a"],
+    ["site", "show"], ["site", "set", "max_depth", "3"], ["site", "create", "blog"],
+    ["db", "upgrade"],
+])
+def test_data_commands_take_the_database_option(capsys, argv):
+    with pytest.raises(SystemExit) as exit_info:
+        main([*argv, "--help"])
+    assert exit_info.value.code == 0
+    help_text = capsys.readouterr().out
+    assert "--database" in help_text and "PALABRE_DATABASE_URL" in help_text
+
+
+def test_thread_close_and_open_are_seen_by_the_running_app(capsys, api, database_url):
+    api.comment("/a")
+    assert api.thread("/a")["closed"] is False  # cached now
+    code, out, _ = run(capsys, "thread", "close", "--uri", "/a#comments",
+                       "--database", database_url)
+    assert code == 0 and "closed" in out
+    assert api.thread("/a")["closed"] is True
+    assert api.get("/api/v1/threads", params={"uri": "/a"}).json()["closed"] is True
+    api.post("/a", expect=403)
+    code, _, _ = run(capsys, "thread", "open", "--uri", "/a", "--database", database_url)
+    assert code == 0
+    assert api.thread("/a")["closed"] is False
+    api.comment("/a")
+
+
+def test_thread_close_on_an_unknown_site_fails_clearly(capsys, database_url):
+    code, _, err = run(capsys, "thread", "close", "--site", "nope", "--uri", "/a",
+                       "--database", database_url)
+    assert code == 2
+    assert "site" in err.lower()
+
+
+def test_site_set_and_show(capsys, api, database_url):
+    code, out, _ = run(capsys, "site", "set", "max_depth", "2", "--database", database_url)
+    assert code == 0
+    run(capsys, "site", "set", "allowed_origins", "https://a.example, https://b.example",
+        "--database", database_url)
+    code, out, _ = run(capsys, "site", "show", "--database", database_url)
+    assert code == 0
+    shown = dict(line.split(" = ", 1) for line in out.splitlines())
+    assert set(shown) == {s.name for s in SITE_SETTINGS}
+    assert shown["max_depth"] == "2"
+    assert shown["allowed_origins"] == "https://a.example,https://b.example"
+    assert shown["moderation"] == "none"
+    # The running app applies the new depth on its next write.
+    top = api.comment("/a")
+    reply = api.reply(top["id"])
+    deeper = api.reply(reply["id"])
+    assert (reply["depth"], deeper["depth"], deeper["parent"]) == (1, 1, top["id"])
+
+
+def test_site_create_then_post_to_it(capsys, api, database_url):
+    code, _, _ = run(capsys, "site", "create", "blog", "--name", "Le blog",
+                     "--database", database_url)
+    assert code == 0
+    api.comment("/a", site="blog")
+    assert api.thread("/a", site="blog")["count"] == 1
+    code, _, _ = run(capsys, "site", "set", "--site", "blog", "moderation", "all",
+                     "--database", database_url)
+    assert code == 0
+    assert api.comment("/a", site="blog")["status"] == "pending"
+    assert api.comment("/a")["status"] == "approved"
+
+
+@pytest.mark.parametrize(("name", "value", "message"), [
+    ("max_depth", "deep", "max_depth must be a whole number"),
+    ("moderation", "sometimes", "moderation must be one of"),
+    ("colour", "blue", "unknown site setting 'colour'"),
+])
+def test_site_set_with_a_bad_value_exits_2_and_changes_nothing(capsys, database_url, name,
+                                                              value, message):
+    code, out, err = run(capsys, "site", "set", name, value, "--database", database_url)
+    assert code == 2
+    assert message in err
+    assert err.startswith("palabre: ")
+    assert "Traceback" not in err + out
+    _, shown, _ = run(capsys, "site", "show", "--database", database_url)
+    assert "max_depth = 5" in shown and "moderation = none" in shown
+
+
+@pytest.mark.parametrize(("argv", "env", "message"), [
+    (["--port", "eighty"], {}, "port must be a whole number"),
+    (["--workers", "two"], {}, "workers must be a whole number"),
+    (["--log-level", "loud"], {}, "log_level must be one of"),
+    ([], {"PALABRE_POST_RATE_LIMIT": "many"}, "post_rate_limit must be a whole number"),
+    ([], {"PALABRE_DEMO": "perhaps"}, "demo must be true or false"),
+    (["--config", "missing.toml"], {}, "config file not found"),
+])
+def test_serve_with_a_bad_setting_exits_2_before_serving(capsys, monkeypatch, database_url, argv,
+                                                         env, message):
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    code, _, err = run(capsys, "serve", "--database", database_url, *argv)
+    assert code == 2
+    assert message in err
+    assert "serving on" not in err
+
+
+def test_serve_refuses_an_unknown_setting_in_the_config_file(capsys, tmp_path, database_url):
+    path = tmp_path / "palabre.toml"
+    path.write_text('[server]\nportt = 80\n', "utf-8")
+    code, _, err = run(capsys, "serve", "--database", database_url, "--config", str(path))
+    assert code == 2
+    assert "portt" in err
+
+
+def test_secret_is_generated_beside_the_database_once_with_mode_0600(capsys, tmp_path):
+    database = tmp_path / "data" / "comments.db"
+    url = f"sqlite:///{database}"
+    code, out, err = run(capsys, "thread", "close", "--uri", "/a", "--database", url)
+    assert code == 0
+    secret_file = Path(f"{database}.secret")
+    assert secret_file.exists()
+    assert stat.S_IMODE(secret_file.stat().st_mode) == 0o600
+    secret = secret_file.read_text("utf-8").strip()
+    assert len(secret) >= 32
+    assert secret not in out + err
+    run(capsys, "thread", "open", "--uri", "/a", "--database", url)
+    run(capsys, "site", "show", "--database", url)
+    assert secret_file.read_text("utf-8").strip() == secret
+    assert stat.S_IMODE(secret_file.stat().st_mode) == 0o600
+
+
+def test_given_secret_writes_no_file(capsys, tmp_path, monkeypatch):
+    url = f"sqlite:///{tmp_path / 'c.db'}"
+    monkeypatch.setenv("PALABRE_SECRET", "from-the-environment")
+    assert run(capsys, "site", "show", "--database", url)[0] == 0
+    assert not (tmp_path / "c.db.secret").exists()
+
+
+def test_database_defaults_to_palabre_db_in_the_working_directory(capsys, tmp_path):
+    assert run(capsys, "site", "show")[0] == 0
+    assert (tmp_path / "palabre.db").exists()
+    assert (tmp_path / "palabre.db.secret").exists()
+
+
+def test_database_url_comes_from_the_environment(capsys, tmp_path, monkeypatch):
+    monkeypatch.setenv("PALABRE_DATABASE_URL", f"sqlite:///{tmp_path / 'env.db'}")
+    assert run(capsys, "site", "show")[0] == 0
+    assert (tmp_path / "env.db").exists()
+    assert not (tmp_path / "palabre.db").exists()
+
+
+def test_db_upgrade(capsys, tmp_path):
+    url = f"sqlite:///{tmp_path / 'new.db'}"
+    code, out, _ = run(capsys, "db", "upgrade", "--database", url)
+    assert code == 0 and "up to date" in out
+    assert run(capsys, "db", "upgrade", "--database", url)[0] == 0
+
+
+def test_unsupported_database_url_without_secret_fails_clearly(capsys):
+    code, _, err = run(capsys, "site", "show", "--database", "mysql://x/y")
+    assert code == 2
+    assert "PALABRE_SECRET" in err
+
+
+@pytest.mark.xfail(strict=True, raises=ModuleNotFoundError, reason=(
+    "the CLI runs Alembic before checking the URL, so an unsupported URL ends in a traceback"))
+def test_unsupported_database_url_fails_clearly(capsys):
+    code, _, err = run(capsys, "site", "show", "--database", "mysql://x/y", "--secret", "s")
+    assert code == 2
+    assert "mysql://x/y" in err
