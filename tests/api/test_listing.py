@@ -301,3 +301,13 @@ def test_unknown_site_is_refused_on_reads(api):
     response = api.get("/api/v1/comments", params={"uri": "/a", "site": "nope"})
     assert response.status_code == 422
     assert response.json()["error"]["code"] == "invalid_input"
+
+
+def test_comments_posted_in_the_same_instant_keep_their_posting_order(api):
+    roots = [api.comment(text=f"root {n}")["id"] for n in range(3)]
+    replies = [api.reply(roots[0], text=f"reply {n}")["id"] for n in range(3)]
+    assert ids(api.page("/a")["comments"]) == [roots[0], *replies, roots[1], roots[2]]
+    assert ids(api.page("/a", sort="top")["comments"]) == [roots[0], *replies, roots[1],
+                                                           roots[2]]
+    assert ids(api.page("/a", sort="newest")["comments"]) == [roots[2], roots[1], roots[0],
+                                                              *replies]
