@@ -100,7 +100,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         result: int = args.func(args)
-    except (SettingError, commands.CommandError) as exc:
+    except (SettingError, ValueError, commands.CommandError) as exc:
         print(f"palabre: {exc}", file=sys.stderr)
         return 2
     return result

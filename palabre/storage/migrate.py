@@ -8,6 +8,8 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import create_engine
 
+from palabre.storage import check_database_url
+
 MIGRATIONS = Path(__file__).with_name("migrations")
 
 
@@ -20,6 +22,7 @@ def sqlalchemy_url(database_url: str) -> str:
 
 def upgrade(database_url: str) -> None:
     """Apply every migration not yet applied (safe to call on every start)."""
+    check_database_url(database_url)
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     engine = create_engine(sqlalchemy_url(database_url))

@@ -73,6 +73,9 @@ comments = Table(
     Index("ix_comments_parent", "parent"),
     Index("ix_comments_status_created", "status", "created"),
     Index("ix_comments_email", "email"),
+    # Ids are never reused, even after the newest comment is deleted: tokens, permalinks
+    # and votes name a comment by its id.
+    sqlite_autoincrement=True,
 )
 
 votes = Table(

@@ -58,6 +58,7 @@ def upgrade() -> None:
         sa.Column("client", sa.String(64), nullable=False),
         sa.Column("avatar", sa.String(32), nullable=False),
         sa.Column("notify", sa.Boolean, nullable=False),
+        sqlite_autoincrement=True,
     )
     op.create_index("ix_comments_thread_status", "comments", ["thread_id", "status"])
     op.create_index("ix_comments_parent", "comments", ["parent"])
