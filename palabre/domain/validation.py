@@ -59,7 +59,7 @@ def author(name: object, email: object, website: object) -> Author:
 
 def _email(value: str) -> str:
     value = value.strip()
-    if value and (len(value) > MAX_EMAIL or not _EMAIL.match(value)):
+    if value and (len(value) > MAX_EMAIL or not _EMAIL.match(value) or _CONTROL.search(value)):
         raise InvalidInput("email is not valid", reason="email_invalid", field="email")
     return value
 
@@ -77,7 +77,7 @@ def _website(value: str) -> str:
                            field="website") from exc
     if (len(value) > MAX_WEBSITE or parts.scheme.lower() not in {"http", "https"}
             or not parts.hostname or "." not in parts.hostname
-            or any(ch.isspace() or ch in "<>\"'`" for ch in value)):
+            or any(ch.isspace() or ch in "<>\"'`" for ch in value) or _CONTROL.search(value)):
         raise InvalidInput("website is not valid", reason="website_invalid", field="website")
     return value
 
