@@ -139,3 +139,20 @@ def test_avatar_salt_is_per_site(api):
 def test_author_name_is_returned_as_given_not_as_html(api):
     comment = api.comment("/a", author="<b>Jeanne</b> & Cie")
     assert comment["author"] == "<b>Jeanne</b> & Cie"
+
+
+def test_client_addresses_are_never_stored(api, database_url):
+    import sqlite3
+
+    address = "192.0.2.77"
+    comment_id = api.comment("/a", client_ip=address)["id"]
+    api.vote(comment_id, 1, client_ip="198.51.100.77")
+    api.vote(comment_id, -1, client_ip="198.51.100.77")
+    with sqlite3.connect(database_url.removeprefix("sqlite:///")) as db:
+        tables = [row[0] for row in db.execute("SELECT name FROM sqlite_master "
+                                               "WHERE type = 'table'")]
+        dump = "\n".join(str(row) for table in tables
+                         for row in db.execute(f'SELECT * FROM "{table}"'))
+    assert "votes" in tables and "comments" in tables
+    for needle in (address, "198.51.100.77", "192.0.2", "198.51.100"):
+        assert needle not in dump

@@ -172,6 +172,13 @@ def test_cli_close_is_seen_by_every_next_read(server):
         assert listing(server, "/closing").json()["thread"]["closed"] is False
 
 
+def test_the_generated_secret_is_kept_beside_the_database_and_never_logged(server):
+    path = Path(server.database_url.removeprefix("sqlite:///") + ".secret")
+    secret = path.read_text("utf-8").strip()
+    assert secret
+    assert secret not in server.log.read_text(errors="replace")
+
+
 def test_errors_from_a_real_server_are_json(server):
     response = server.get("/api/v1/nope")
     assert response.status_code == 404
