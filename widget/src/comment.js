@@ -44,7 +44,7 @@ export function paint(item, view) {
   date.firstChild.title = exact(created);
   date.firstChild.textContent = ago(created);
   if (deleted) {
-    el.className = 'palabre-comment palabre-deleted';
+    el.classList.add('palabre-deleted');
     author.textContent = t('comment.deleted');
   } else {
     meta.prepend(avatar(c.avatar));
@@ -65,7 +65,7 @@ export function paint(item, view) {
   fillActions(bar, item, view);
   if (item.form) replies.before(item.form);
   if (item.el) {
-    item.el.className = el.className;
+    item.el.classList.toggle('palabre-deleted', deleted);
     item.el.replaceChildren(...el.childNodes);
     item.el.append(item.replies);
     replies.remove();

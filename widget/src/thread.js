@@ -68,7 +68,10 @@ export function mountThread(root, ctx) {
         const end = performance.now() + SLICE_MS;
         const stop = Math.min(fresh.length, added.length + most);
         while (added.length < stop && performance.now() < end) {
-          added.push(place(fresh[added.length], fragment));
+          const item = place(fresh[added.length], fragment);
+          if (added.push(item) > FIRST_SLICE && item.c.parent == null) {
+            item.el.classList.add('palabre-lazy');
+          }
         }
         list.append(fragment);
       };
