@@ -51,6 +51,7 @@ def stop_all() -> None:
 
 
 def _on_signal(signum: int, frame: FrameType | None) -> None:
+    print(f"bench: signal {signum}, stopping the servers", file=sys.stderr, flush=True)
     stop_all()
     sys.exit(128 + signum)
 
