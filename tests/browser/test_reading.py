@@ -136,3 +136,26 @@ def test_top_sort_follows_votes(server: Server, host: Host, reader: Reader) -> N
     page.get_by_label("Sort by").select_option("top")
     expect(top.first).to_have_id(f"comment-{liked['id']}")
     expect(top.first.get_by_role("button", name="Like 2", exact=True)).to_be_visible()
+
+
+def test_theme_follows_the_reader_unless_forced(server: Server, host: Host,
+                                                reader: Reader) -> None:
+    page = reader.page
+    background = "getComputedStyle(document.getElementById('palabre-thread')).backgroundColor"
+    page.emulate_media(color_scheme="dark")
+    page.goto(host.page(uri="/read/theme"))
+    wait_for_thread(page)
+    assert page.evaluate(background) == "rgb(24, 27, 31)"
+    page.goto(host.page(uri="/read/theme", script='data-palabre-theme="light"'))
+    wait_for_thread(page)
+    assert page.evaluate(background) == "rgba(0, 0, 0, 0)"
+    page.emulate_media(color_scheme="light")
+    page.goto(host.page(uri="/read/theme", script='data-palabre-theme="dark"'))
+    wait_for_thread(page)
+    assert page.evaluate(background) == "rgb(24, 27, 31)"
+    # A page themes the widget through custom properties, set on any ancestor.
+    page.goto(host.page(uri="/read/theme",
+                        head="<style>:root { --palabre-accent: rgb(200, 0, 0) }</style>"))
+    wait_for_thread(page)
+    submit = "getComputedStyle(document.querySelector('.palabre-submit')).backgroundColor"
+    assert page.evaluate(submit) == "rgb(200, 0, 0)"
