@@ -23,6 +23,7 @@ from collections.abc import Awaitable, Callable, MutableMapping
 from pathlib import Path
 from typing import Any
 
+import orjson
 import seed
 
 WORK = Path(__file__).resolve().parent / ".work"
@@ -32,10 +33,17 @@ App = Callable[[MutableMapping[str, Any], Callable[[], Awaitable[Message]],
                 Callable[[Message], Awaitable[None]]], Awaitable[None]]
 
 
-def scope(path: str, headers: list[tuple[bytes, bytes]] | None = None) -> dict[str, Any]:
+def scope(path: str, headers: list[tuple[bytes, bytes]] | None = None,
+          body: bytes = b"") -> dict[str, Any]:
+    """An HTTP scope; with a ``body``, a JSON POST (the body rides in the scope's
+    ``bench.body`` for :func:`call`)."""
     route, _, query = path.partition("?")
+    if body:
+        headers = [(b"content-type", b"application/json"),
+                   (b"content-length", str(len(body)).encode()), *(headers or [])]
     return {
-        "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "GET",
+        "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1",
+        "method": "POST" if body else "GET", "bench.body": body,
         "scheme": "http", "path": route, "raw_path": route.encode(),
         "query_string": query.encode(), "root_path": "",
         "headers": [(b"host", b"127.0.0.1:8080"), *(headers or [])],
@@ -47,7 +55,7 @@ async def call(app: App, sc: dict[str, Any]) -> int:
     status = 0
 
     async def receive() -> Message:
-        return {"type": "http.request", "body": b"", "more_body": False}
+        return {"type": "http.request", "body": sc["bench.body"], "more_body": False}
 
     async def send(message: Message) -> None:
         nonlocal status
@@ -76,6 +84,7 @@ async def per_request(app: App, make: Callable[[int], dict[str, Any]], n: int,
 
 async def main_async(args: argparse.Namespace) -> int:
     import rawapp
+    import run
     from run import P43, P1000, PCOUNTS
 
     from palabre.settings import ServerConfig
@@ -87,7 +96,8 @@ async def main_async(args: argparse.Namespace) -> int:
         shutil.copyfile(seed.seed_palabre(WORK / f"palabre-main-{seed.schema_key()}.db",
                                           None, True), db)
         app: Any = create_app(ServerConfig(database_url=f"sqlite:///{db}",
-                                           secret="paths-only-secret"))
+                                           secret="paths-only-secret", post_rate_limit=0,
+                                           write_rate_limit=0))
         async with app.router.lifespan_context(app):
             body = b""
 
@@ -120,6 +130,8 @@ async def main_async(args: argparse.Namespace) -> int:
                 "page1000": (app, lambda i: scope(P1000), 200),
                 "counts": (app, lambda i: scope(PCOUNTS), 200),
                 "healthz": (app, lambda i: scope("/healthz"), 200),
+                "post": (app, lambda i: scope("/api/v1/comments",
+                                              body=orjson.dumps(run.palabre_post(i))), 201),
             }
             if args.profile:
                 target, make, expect = cases[args.profile]
@@ -131,7 +143,7 @@ async def main_async(args: argparse.Namespace) -> int:
                 stats.sort_stats("tottime").print_stats(25)
                 return 0
             for name, (target, make, expect) in cases.items():
-                n = args.n if name not in ("uncached", "page1000") else args.n // 5
+                n = args.n if name not in ("uncached", "page1000", "post") else args.n // 10
                 micros = await per_request(target, make, n, expect)
                 print(f"{name:<10} {micros:8.1f} µs per request")
     finally:
@@ -143,7 +155,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else "")
     parser.add_argument("--n", type=int, default=20_000)
     parser.add_argument("--profile", choices=["raw", "cached", "304", "uncached",
-                                              "page1000", "counts", "healthz"])
+                                              "page1000", "counts", "healthz", "post"])
     return asyncio.run(main_async(parser.parse_args()))
 
 
