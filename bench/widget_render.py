@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 from pathlib import Path
 from typing import Any
@@ -111,6 +112,7 @@ def main() -> None:
             route.fulfill(body='{"counts": {}}', headers=CORS)
 
     runs = []
+    load = os.getloadavg()[0]
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         for _ in range(args.runs):
@@ -125,12 +127,13 @@ def main() -> None:
         version = browser.version
         browser.close()
 
-    print(f"Chromium {version}, {args.comments} comments, {args.runs} fresh pages")
+    print(f"Chromium {version}, {args.comments} comments, {args.runs} fresh pages"
+          f" (load average before: {load:.2f})")
     for key in ("first_build", "first_paint", "all_shown", "from_navigation"):
         values = [run[key] for run in runs]
         print(
-            f"{key:>15}: median {statistics.median(values):6.1f} ms, "
-            f"first {values[0]:6.1f} ms, max {max(values):6.1f} ms"
+            f"{key:>15}: median {statistics.median(values):6.1f} ms, min {min(values):6.1f} ms,"
+            f" max {max(values):6.1f} ms, first page {values[0]:6.1f} ms"
         )
 
 

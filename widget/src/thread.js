@@ -77,8 +77,10 @@ export function mountThread(root, ctx) {
       };
       slice(FIRST_SLICE);
       failure.replaceChildren();
-      if (!mounted) mount();
+      const first = !mounted;
+      if (first) mount();
       refresh();
+      if (first) root.dispatchEvent(new CustomEvent('palabre:ready', { bubbles: true }));
       while (added.length < fresh.length) {
         await new Promise((resolve) => setTimeout(resolve));
         if (mine !== request) return null;
@@ -116,7 +118,6 @@ export function mountThread(root, ctx) {
     root.classList.add('palabre');
     root.lang = i18n.lang;
     root.replaceChildren(heading, top, toolbar, list, empty, failure, more, live);
-    root.dispatchEvent(new CustomEvent('palabre:ready', { bubbles: true }));
   }
 
   function refresh() {
