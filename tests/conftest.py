@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 
 import httpx
 import pytest
+import sqlalchemy
 from starlette.exceptions import StarletteDeprecationWarning
 
 from palabre.domain.context import Context, ensure_site
@@ -23,6 +24,7 @@ from palabre.domain.models import SiteSettings
 from palabre.settings import ServerConfig
 from palabre.storage import migrate, open_storage
 from palabre.web.app import create_app
+from tests import postgres
 
 with warnings.catch_warnings():
     # Starlette 1.x prefers the httpx2 package for its test client; httpx still works.
@@ -35,11 +37,30 @@ PEER = ("127.0.0.1", 50000)
 START = datetime(2026, 11, 25, 8, 0, tzinfo=UTC)
 
 
-@pytest.fixture
-def database_url(tmp_path: Any) -> str:
-    url = f"sqlite:///{tmp_path / 'palabre.db'}"
-    migrate.upgrade(url)
-    return url
+@pytest.fixture(params=["sqlite", "postgres"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Any) -> Iterator[str]:
+    """A migrated database: every test using it runs on SQLite and on PostgreSQL."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'palabre.db'}"
+        migrate.upgrade(url)
+        yield url
+        return
+    with postgres.fresh_schema() as url:
+        migrate.upgrade(url)
+        yield url
+
+
+def dump_database(database_url: str) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of every table, on either backend (for tests of what is stored)."""
+    engine = sqlalchemy.create_engine(migrate.sqlalchemy_url(database_url))
+    try:
+        tables = sqlalchemy.MetaData()
+        tables.reflect(engine)
+        with engine.connect() as conn:
+            return {name: [tuple(row) for row in conn.execute(table.select())]
+                    for name, table in tables.tables.items()}
+    finally:
+        engine.dispose()
 
 
 @pytest.fixture

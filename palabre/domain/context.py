@@ -11,6 +11,7 @@ from palabre.domain.errors import InvalidInput, RateLimited
 from palabre.domain.events import Events
 from palabre.domain.identity import AuthorTokens
 from palabre.domain.models import Site, SiteSettings, Thread, utcnow
+from palabre.domain.validation import is_site_slug
 from palabre.storage.base import Storage, WriteTx
 
 
@@ -33,7 +34,8 @@ class Context:
         self.tokens = AuthorTokens(self.secret)
 
     async def site(self, slug: str | None) -> Site:
-        site = await self.storage.get_site(slug or "default")
+        slug = slug or "default"
+        site = await self.storage.get_site(slug) if is_site_slug(slug) else None
         if site is None:
             raise InvalidInput("unknown site", reason="site_unknown", field="site")
         return site
@@ -67,6 +69,9 @@ def closes_at(thread: Thread, settings: SiteSettings) -> datetime:
 async def ensure_site(storage: Storage, slug: str = "default", name: str = "",
                       settings: SiteSettings | None = None) -> Site:
     """Return the site, creating it with a fresh salt when it does not exist."""
+    if not is_site_slug(slug):
+        raise InvalidInput("site names are 1-64 lowercase letters, digits, '-' or '_'",
+                           reason="site_invalid", field="site")
     site = await storage.get_site(slug)
     if site is not None:
         return site

@@ -15,6 +15,7 @@ MAX_WEBSITE = 500
 MAX_TITLE = 300
 MAX_ID = 2**63 - 1  # the largest id a database column holds
 _EMAIL = re.compile(r"^[^@\s<>\"']+@[^@\s<>\"']+\.[^@\s<>\"'.]+$")
+SITE_SLUG = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
@@ -30,7 +31,14 @@ def text_field(value: object, field: str, default: str = "") -> str:
         return default
     if not isinstance(value, str):
         raise InvalidInput(f"{field} must be a string", reason=f"{field}_invalid", field=field)
+    if "\x00" in value:
+        raise InvalidInput(f"{field} contains a NUL character", reason=f"{field}_invalid",
+                           field=field)
     return value
+
+
+def is_site_slug(value: str) -> bool:
+    return SITE_SLUG.fullmatch(value) is not None
 
 
 def comment_text(value: object, settings: SiteSettings) -> str:

@@ -9,8 +9,8 @@ from hypothesis import strategies as st
 
 FIELDS = ["site", "uri", "parent", "text", "author", "email", "website", "title", "notify"]
 JSON_VALUES = st.recursive(
-    st.none() | st.booleans() | st.integers(-(2**64), 2**64) | st.floats(allow_nan=False)
-    | st.text(max_size=30),
+    st.none() | st.booleans() | st.integers(-(2**64), 2**64)
+    | st.floats(allow_nan=False, allow_infinity=False) | st.text(max_size=30),
     lambda children: st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=5),
                                                                         children, max_size=3),
     max_leaves=5)

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
-import sqlite3
 
 import pytest
+
+from tests.conftest import dump_database
 
 RFC3339 = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
 THREAD_KEYS = {"site", "uri", "title", "closed", "count", "created"}
@@ -223,8 +224,7 @@ def test_never_seen_page_answers_empty_and_creates_nothing(api, database_url):
     assert thread["count"] == 0 and thread["closed"] is False
     api.get("/api/v1/counts", params={"uri": "/never/seen"})
     api.get("/embed/thread.html", params={"uri": "/never/seen"})
-    with sqlite3.connect(database_url.removeprefix("sqlite:///")) as db:
-        assert db.execute("SELECT count(*) FROM threads").fetchone()[0] == 0
+    assert dump_database(database_url)["threads"] == []
 
 
 def test_etag_and_if_none_match(api):

@@ -1,0 +1,16 @@
+"""The CLI tests run on SQLite: they check files beside the database (the secret) too."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from palabre.storage import migrate
+
+
+@pytest.fixture
+def database_url(tmp_path: Any) -> str:
+    url = f"sqlite:///{tmp_path / 'palabre.db'}"
+    migrate.upgrade(url)
+    return url
