@@ -134,6 +134,14 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("log_level", str, "info", "Server log level.", choices=("debug", "info", "warning")),
     # Site (stored per site; these are the defaults of a new site)
     Setting(
+        "site_url",
+        str,
+        "",
+        "Public address of the site's pages (https://www.example.org): feeds link to "
+        "comments there. Empty: feed links are paths.",
+        Scope.SITE,
+    ),
+    Setting(
         "max_depth",
         int,
         5,

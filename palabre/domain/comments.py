@@ -154,7 +154,12 @@ async def edit_comment(ctx: Context, comment_id: int, body: dict[str, Any],
         comment = await _authorise(ctx, tx, comment_id, actor)
         site = await _site_of(tx, comment)
         text = validation.comment_text(body.get("text"), site.settings)
-        await tx.update_comment_text(comment.id, text, render(text), ctx.clock())
+        html = render(text)
+        if (not actor.moderator and site.settings.moderation == "links"
+                and "<a " in html and "<a " not in comment.html):
+            raise InvalidInput("on this site a link is only added by a new comment, which a "
+                               "moderator reviews", reason="edit_adds_link", field="text")
+        await tx.update_comment_text(comment.id, text, html, ctx.clock())
         await tx.bump_thread(comment.thread_id)
         edited = await tx.get_comment(comment.id)
     assert edited is not None

@@ -32,6 +32,7 @@ class Sort(StrEnum):
 
 @dataclass(frozen=True)
 class SiteSettings:
+    site_url: str = ""
     max_depth: int = 5
     close_after_days: int = 0
     moderation: str = "none"

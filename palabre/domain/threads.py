@@ -59,24 +59,43 @@ def parse_limit(raw: str | None) -> int:
     return int(raw)
 
 
-def _encode_cursor(sort: Sort, position: int) -> str:
-    raw = orjson.dumps({"s": sort.value, "p": position})
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+def _root_key(comment: Comment) -> list[int]:
+    return [int(comment.created.timestamp() * 1_000_000), comment.id]
 
 
-def _decode_cursor(cursor: str | None, sort: Sort) -> int:
+def _encode_cursor(sort: Sort, last: Comment, end: int) -> str:
+    """After the top-level comment ``last``: by its time and id when the order is by time
+    (so comments posted meanwhile neither repeat nor hide an item), by position for ``top``."""
+    payload = {"s": sort.value, "p": end} if sort is Sort.TOP else {
+        "s": sort.value, "k": _root_key(last)}
+    return base64.urlsafe_b64encode(orjson.dumps(payload)).decode().rstrip("=")
+
+
+def _cursor_start(cursor: str | None, sort: Sort, roots: list[Comment]) -> int:
+    """Where the page a cursor names starts in ``roots``."""
     if not cursor:
         return 0
     try:
         data = orjson.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-        position = data["p"]
-        valid = data["s"] == sort.value and isinstance(position, int) and position >= 0
+        valid = data["s"] == sort.value
+        if sort is Sort.TOP:
+            start = data["p"]
+            valid = valid and isinstance(start, int) and not isinstance(start, bool) and start >= 0
+        else:
+            key = data["k"]
+            valid = valid and isinstance(key, list) and len(key) == 2 and all(
+                isinstance(k, int) and not isinstance(k, bool) for k in key)
     except (ValueError, KeyError, TypeError, binascii.Error, orjson.JSONDecodeError):
         valid = False
     if not valid:
         raise InvalidInput("cursor is not valid for this listing", reason="cursor_invalid",
                            field="cursor")
-    return int(position)
+    if sort is Sort.TOP:
+        return int(start)
+    after: list[int] = key
+    if sort is Sort.OLDEST:
+        return sum(1 for root in roots if _root_key(root) <= after)
+    return sum(1 for root in roots if _root_key(root) >= after)
 
 
 def _info(site: Site, uri: str, thread: Thread | None, count: int, now: datetime) -> ThreadInfo:
@@ -98,16 +117,19 @@ async def thread_page(ctx: Context, site_slug: str | None, raw_uri: str | None,
     """
     site = await ctx.site(site_slug)
     uri = normalise_uri(raw_uri or "")
-    start = _decode_cursor(cursor, sort)
+    if cursor:
+        _cursor_start(cursor, sort, [])  # refuse a malformed cursor before any lookup
     thread = await ctx.storage.get_thread(site.id, uri)
     now = ctx.clock()
     if thread is None:
         return ThreadPage(_info(site, uri, None, 0, now), [], None)
     tree = Tree.build(await ctx.storage.visible_comments(thread.id), sort)
+    start = _cursor_start(cursor, sort, tree.roots)
     page_roots = tree.roots[start:start + limit]
     comments = [c for root in page_roots for c in tree.walk(root)]
     end = start + len(page_roots)
-    next_cursor = _encode_cursor(sort, end) if end < len(tree.roots) else None
+    next_cursor = (_encode_cursor(sort, page_roots[-1], end)
+                   if page_roots and end < len(tree.roots) else None)
     return ThreadPage(_info(site, uri, thread, tree.approved_count(), now), comments,
                       next_cursor)
 

@@ -208,7 +208,7 @@ class SQLWriteTx(SQLReads):
     async def blank_comment(self, comment_id: CommentId) -> None:
         await self._run(
             "UPDATE comments SET status = ?, author = '', email = '', website = '', "
-            "text = '', html = '', notify = FALSE WHERE id = ?",
+            "text = '', html = '', avatar = '', notify = FALSE WHERE id = ?",
             (Status.DELETED.value, comment_id),
         )
 

@@ -50,7 +50,8 @@ async def atom_feed(ctx: Context, site_slug: str | None, raw_uri: str | None, ba
         _text(author, "name", comment.author or translate(lang, "comment.anonymous"))
         _text(entry, "updated", rfc3339(comment.edited or comment.created))
         _text(entry, "published", rfc3339(comment.created))
-        ET.SubElement(entry, "link", {"href": f"{comment_thread.uri}#comment-{comment.id}"})
+        page = site.settings.site_url.rstrip("/") + comment_thread.uri
+        ET.SubElement(entry, "link", {"href": f"{page}#comment-{comment.id}"})
         _text(entry, "content", comment.html, type="html")
     xml: bytes = ET.tostring(feed, encoding="utf-8", xml_declaration=True)
     return xml

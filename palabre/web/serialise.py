@@ -17,7 +17,7 @@ def comment_json(comment: Comment) -> dict[str, Any]:
         "depth": comment.depth,
         "author": "" if deleted else comment.author,
         "website": "" if deleted else comment.website,
-        "avatar": comment.avatar,
+        "avatar": "" if deleted else comment.avatar,
         "html": "" if deleted else comment.html,
         "created": rfc3339(comment.created),
         "edited": rfc3339(comment.edited) if comment.edited else None,

@@ -140,3 +140,11 @@ def test_feed_is_valid_xml_whatever_the_text(api):
     entry = entries(root)[0]
     assert entry.find(f"{ATOM}author/{ATOM}name").text == "<b>&amp;</b>"
     assert "<script>" not in entry.find(f"{ATOM}content").text
+
+
+def test_feed_links_point_at_the_sites_pages_when_its_address_is_set(api, discussion):
+    api.site_settings(site_url="https://www.example.org/")
+    root, _ = feed(api, uri="/a")
+    hrefs = [e.find(f"{ATOM}link").get("href") for e in entries(root)]
+    ids = [d["comment"]["id"] for d in discussion if d["comment"]["html"] != "<p>ailleurs</p>"]
+    assert sorted(hrefs) == sorted(f"https://www.example.org/a#comment-{i}" for i in ids)

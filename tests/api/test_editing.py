@@ -232,3 +232,25 @@ def test_pending_comment_can_be_withdrawn_by_its_author(api):
     posted = api.post()
     assert api.delete(posted["comment"]["id"], posted["token"]).status_code == 204
     assert api.patch(posted["comment"]["id"], posted["token"], "x").status_code == 404
+
+
+def test_placeholder_keeps_nothing_that_points_at_its_author(api):
+    posted = api.post("/a", "Parent", author="Jeanne", email="jeanne@example.org",
+                      website="https://example.org/~jeanne")
+    api.reply(posted["comment"]["id"], "/a", "Réponse")
+    assert api.delete(posted["comment"]["id"], posted["token"]).status_code == 204
+    placeholder = api.page("/a")["comments"][0]
+    assert placeholder["status"] == "deleted"
+    assert (placeholder["author"], placeholder["website"], placeholder["html"],
+            placeholder["avatar"]) == ("", "", "", "")
+
+
+def test_on_a_links_site_an_edit_cannot_slip_a_link_in(api):
+    api.site_settings(moderation="links")
+    posted = api.post("/a", "Un avis sans lien")
+    assert posted["comment"]["status"] == "approved"
+    response = api.patch(posted["comment"]["id"], posted["token"], "voir https://spam.example")
+    assert response.status_code == 422
+    assert response.json()["error"]["reason"] == "edit_adds_link"
+    assert api.page("/a")["comments"][0]["html"] == "<p>Un avis sans lien</p>"
+    assert api.patch(posted["comment"]["id"], posted["token"], "Un avis, revu").status_code == 200

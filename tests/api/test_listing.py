@@ -311,3 +311,24 @@ def test_comments_posted_in_the_same_instant_keep_their_posting_order(api):
                                                            roots[2]]
     assert ids(api.page("/a", sort="newest")["comments"]) == [roots[2], roots[1], roots[0],
                                                               *replies]
+
+
+@pytest.mark.parametrize("sort", ["oldest", "newest"])
+def test_comments_posted_between_pages_neither_repeat_nor_hide_items(api, sort):
+    for _ in range(4):
+        api.clock.advance(seconds=1)
+        api.comment("/a")
+    first = api.page("/a", sort=sort, limit=2)
+    api.clock.advance(seconds=1)
+    late = api.comment("/a")
+    second = api.page("/a", sort=sort, limit=2, cursor=first["next_cursor"])
+    first_ids = [c["id"] for c in first["comments"]]
+    second_ids = [c["id"] for c in second["comments"]]
+    assert not set(first_ids) & set(second_ids)
+    assert len(second_ids) == 2
+    if sort == "oldest":
+        assert second["next_cursor"] is not None
+        third = api.page("/a", sort=sort, limit=2, cursor=second["next_cursor"])
+        assert [c["id"] for c in third["comments"]] == [late["id"]]
+    else:
+        assert late["id"] not in second_ids and second["next_cursor"] is None
