@@ -6,7 +6,7 @@ import { commentForm } from './form.js';
 
 const SORTS = ['oldest', 'newest', 'top'];
 const EDIT_WINDOW = 900; // seconds: the contract's default, unless the thread says otherwise
-const FIRST_SLICE = 25; // comments: more than a screenful
+const FIRST_SLICE = 15; // comments: a screenful, the next slices follow within a frame
 const SLICE_MS = 12;
 const REFUSED = ['edit_window_expired', 'forbidden', 'unauthorized', 'not_found'];
 
