@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import Locator, Page, Route, expect
 
 from .conftest import Host, Reader, Server, wait_for_thread
 
@@ -132,3 +132,57 @@ def test_unreachable_server_offers_a_retry(server: Server, host: Host, reader: R
     alert.get_by_role("button", name="Try again").click()
     wait_for_thread(page)
     expect(page.locator(".palabre-empty")).to_have_text("No comments yet.")
+
+
+CODES = {
+    "invalid_input": (422, "Some fields are not valid."),
+    "not_found": (404, "Not found."),
+    "thread_closed": (403, "Comments are closed on this page."),
+    "edit_window_expired": (403, "This comment can no longer be edited."),
+    "forbidden": (403, "You are not allowed to do this."),
+    "unauthorized": (401, "You need to be signed in to do this."),
+    "rate_limited": (429, "Too many requests. Please wait a moment and try again."),
+    "payload_too_large": (413, "The request is too large."),
+    "unsupported_media_type": (415, "Requests must be sent as JSON."),
+    "internal_error": (500, "Something went wrong on the server."),
+}
+
+
+def test_every_error_code_has_its_message(server: Server, host: Host, reader: Reader) -> None:
+    """Each code of the contract, answered to a POST, shows its catalogue message."""
+    page = reader.page
+    answer: dict[str, object] = {}
+
+    def refuse(route: Route) -> None:
+        if route.request.method != "POST":
+            route.fallback()
+            return
+        route.fulfill(status=answer["status"], json={"error": answer["error"]},
+                      headers={"Access-Control-Allow-Origin": host.base})
+
+    page.route(f"{server.base}/api/v1/comments", refuse)
+    form = open_form(page, host.page(uri="/errors/codes"))
+    alert = form.locator(".palabre-error[role=alert]")
+    form.get_by_label("Comment").fill("Kept whatever happens")
+    for code, (status, message) in CODES.items():
+        answer.update(status=status, error={"code": code, "message": "server text"})
+        form.get_by_role("button", name="Post comment").click()
+        expect(alert).to_have_text(message)
+        expect(form.get_by_label("Comment")).to_have_value("Kept whatever happens")
+        alert.evaluate("el => { el.textContent = '' }")
+    # A reason the widget knows wins over the code; an unknown one falls back to the code.
+    answer.update(status=403, error={"code": "forbidden", "reason": "banned", "message": "x"})
+    form.get_by_role("button", name="Post comment").click()
+    expect(alert).to_have_text("You can no longer comment on this site.")
+    answer.update(status=422, error={"code": "invalid_input", "reason": "new_reason",
+                                     "message": "x"})
+    form.get_by_role("button", name="Post comment").click()
+    expect(alert).to_have_text("Some fields are not valid.")
+    # An answer that is not the JSON envelope (a proxy's HTML page) still reads well.
+    page.unroute(f"{server.base}/api/v1/comments", refuse)
+    page.route(f"{server.base}/api/v1/comments", lambda route: route.fulfill(
+        status=502, body="<html>Bad gateway</html>", content_type="text/html",
+        headers={"Access-Control-Allow-Origin": host.base})
+        if route.request.method == "POST" else route.fallback())
+    form.get_by_role("button", name="Post comment").click()
+    expect(alert).to_have_text("Something went wrong on the server.")
