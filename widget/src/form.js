@@ -83,16 +83,18 @@ export function commentForm(view, opts) {
     if (!shown.hidden) render();
   }
 
+  /** Show `message`; when it is about one field, mark that field and move there. */
   function showError(message, name) {
     for (const input of Object.values(fields)) {
       input.removeAttribute('aria-invalid');
-      input.setAttribute('aria-describedby', input.name === 'text' ? `${id}-hint` : '');
+      const described = [input === fields[name] && error.id, input === fields.text && `${id}-hint`];
+      if (described.some(Boolean)) input.setAttribute('aria-describedby', described.filter(Boolean).join(' '));
+      else input.removeAttribute('aria-describedby');
     }
     error.textContent = message;
     const input = fields[name];
     if (!input) return;
     input.setAttribute('aria-invalid', 'true');
-    input.setAttribute('aria-describedby', `${error.id}${name === 'text' ? ` ${id}-hint` : ''}`);
     input.focus();
   }
 
