@@ -35,3 +35,21 @@ def test_demo_page_screenshot(server: Server, reader: Reader, scheme: str) -> No
     page.evaluate("document.getElementById('palabre-thread').scrollIntoView()")
     page.screenshot(path=folder / f"demo-{scheme}.png")
     assert reader.console == []
+
+
+def test_a_newcomer_replies_on_the_demo_page(server: Server, reader: Reader) -> None:
+    """After the pictures (it adds to the demo discussion): `make serve`, read, reply."""
+    page = reader.page
+    page.goto(f"{server.base}/")
+    wait_for_thread(page)
+    count = page.locator(".palabre-heading").inner_text().split()[0]
+    last = page.locator(".palabre-list > .palabre-comment").last
+    last.locator("> .palabre-actions").get_by_role("button", name="Répondre").click()
+    form = last.get_by_role("form")
+    form.get_by_label("Commentaire").fill("Je découvre Palabre : bravo !")
+    form.get_by_label("Nom (facultatif)").fill("Nouvelle lectrice")
+    form.get_by_role("button", name="Répondre").click()
+    mine = last.locator("> .palabre-replies > .palabre-comment").last
+    expect(mine.locator(".palabre-body")).to_have_text("Je découvre Palabre : bravo !")
+    expect(page.locator(".palabre-heading")).to_contain_text(f"{int(count) + 1} commentaires")
+    assert reader.console == []
