@@ -49,6 +49,7 @@ RUN = WORK / "run"
 ISSO_VENV = WORK / "isso-venv"
 ISSO_VERSION = "0.14.0"
 SECRET = "bench-only-secret-not-for-production"
+ORIGIN = "https://news.example"  # what the embedded widget's cross-origin reads carry
 
 P43 = "/api/v1/comments?" + urlencode({"site": "default", "uri": seed.URI_43})
 P1000 = "/api/v1/comments?" + urlencode({"site": "default", "uri": seed.URI_1000})
@@ -234,6 +235,10 @@ def phase_palabre(res: Results) -> None:
               "counts for 20 pages are exact")
         status, _, _ = get(pal.port, P43, {"If-None-Match": etag})
         check(status == 304, "If-None-Match answers 304")
+        status, headers, same = get(pal.port, P43, {"Origin": ORIGIN})
+        check(status == 200 and same == body43
+              and headers.get("access-control-allow-origin") == ORIGIN,
+              "a read with an Origin header gets the same answer with CORS headers")
         res.bodies["t43"], res.bodies["t1000"] = len(body43), len(body1000)
 
         bodies = RUN / "raw"
@@ -247,6 +252,7 @@ def phase_palabre(res: Results) -> None:
             loads: list[tuple[str, Server, Load]] = [
                 ("raw 43", raw, Load("/t43")),
                 ("palabre 43", pal, Load(P43)),
+                ("palabre 43 origin", pal, Load(P43, headers=(("Origin", ORIGIN),))),
                 ("raw 1000", raw, Load("/t1000")),
                 ("palabre 1000", pal, Load(P1000)),
                 ("palabre 304", pal, Load(P43, headers=(("If-None-Match", etag),))),
@@ -416,6 +422,8 @@ def build_tables(res: Results) -> list[report.Table]:
 
     row(f"Cached read, 43-comment thread ({res.bodies['t43']:,} B)", s["palabre 43"].rps,
         raw43, 0.7)
+    row("Cached read, 43-comment thread, with an Origin header (as from the widget)",
+        s["palabre 43 origin"].rps, raw43, 0.7)
     row(f"First page of a 1,000-comment thread ({res.bodies['first_page_comments']} "
         f"comments, {res.bodies['t1000']:,} B)", s["palabre 1000"].rps, raw1000, 0.7)
     row("304 answer (If-None-Match) against raw 43-comment answer", s["palabre 304"].rps,
