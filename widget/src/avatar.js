@@ -16,7 +16,7 @@ function shape(seed) {
   svg.setAttribute('viewBox', '-1 -1 7 7');
   svg.setAttribute('class', 'palabre-avatar');
   svg.setAttribute('aria-hidden', 'true');
-  svg.style.color = `hsl(${(parseInt(seed.slice(4, 8), 16) || 0) % 360} 50% 48%)`;
+  svg.style.setProperty('--palabre-hue', (parseInt(seed.slice(4, 8), 16) || 0) % 360);
   const path = document.createElementNS(NS, 'path');
   path.setAttribute('d', d);
   svg.append(path);
