@@ -478,8 +478,7 @@ def build_tables(res: Results) -> list[report.Table]:
     t = report.Table("Scale: the same requests with a small and a large database "
                      "(one connection)",
                      ("Measure (p50 / mean latency)",
-                      f"{res.scale_sizes.get('small', 0):,} comments",
-                      f"{res.scale_sizes.get('large', 0):,} comments",
+                      f"{a.scale_small:,} comments", f"{a.scale_large:,} comments",
                       "Large ÷ small (p50)", "Target", "Result"))
     if res.scale_error:
         t.notes.append(f"Not measured: {res.scale_error}")
@@ -515,6 +514,18 @@ def build_tables(res: Results) -> list[report.Table]:
         t.notes.append("Isso workers after their runs: "
                        + ", ".join(f"{v:.1f} MB" for v in res.isso_rss) + ".")
     tables.append(t)
+    t = report.Table("Every wrk run (medians over rounds)",
+                     ("Run", "Connections", "req/s", "p50", "p99", "Rounds", "Errors"))
+    for table in (res.series, res.isso, res.scale):
+        for name, series in table.items():
+            t.add(name, str(series.runs[0].connections), report.num(series.rps),
+                  f"{series.p('p50_ms'):.2f} ms", f"{series.p('p99_ms'):.2f} ms",
+                  str(len(series.runs)), str(series.errors))
+    for who, posted in res.posts.items():
+        t.add(f"{who} sequential POSTs", "1", f"{report.num(posted.per_second)} posts/s",
+              f"{posted.p50_ms:.2f} ms", f"{posted.p99_ms:.2f} ms", "1", "0")
+    tables.append(t)
+
     return tables
 
 
