@@ -1,6 +1,6 @@
 """Fixtures for the widget's tests in a real browser.
 
-One `palabre serve --demo` process and one headless Chromium serve the whole session. Host
+One `palabre serve --demo` process and one headless Chromium serve all the browser tests. Host
 pages are plain files served from another port, so the widget runs cross-origin as it does
 on real sites. Every test gets a fresh browser context that acts as its own reader: the
 server trusts 127.0.0.1 as a proxy and each context sends its own `X-Forwarded-For`, so
@@ -103,7 +103,7 @@ class Server:
         return dict(answer.json())
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     palabre = str(Path(sys.executable).with_name("palabre"))
     if not Path(palabre).exists():
@@ -168,7 +168,7 @@ class Host:
         return f"{self.base}/{name}"
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def host(server: Server, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Host]:
     folder = tmp_path_factory.mktemp("host")
     handler = functools.partial(_Quiet, directory=str(folder))
@@ -180,13 +180,15 @@ def host(server: Server, tmp_path_factory: pytest.TempPathFactory) -> Iterator[H
     httpd.server_close()
 
 
-@pytest.fixture(scope="session")
+# Package scope, not session: Playwright's sync API keeps an event loop running in this
+# thread, which later asyncio.run() calls of other test packages would trip over.
+@pytest.fixture(scope="package")
 def playwright() -> Iterator[Playwright]:
     with sync_playwright() as p:
         yield p
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser(playwright: Playwright) -> Iterator[Browser]:
     browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
     yield browser
