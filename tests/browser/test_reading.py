@@ -105,6 +105,13 @@ def test_pages_sorting_and_a_permalink_on_a_later_page(server: Server, host: Hos
     expect(page.locator(".palabre-list > .palabre-comment")).to_have_count(52)
     expect(page.locator(".palabre-more")).to_be_hidden()
 
+    # One far down the first page, in a thread the browser had not laid out yet.
+    page.goto(f"{url}#comment-{ids[39]}")
+    target = page.locator(f"#comment-{ids[39]}")
+    expect(target).to_have_class("palabre-comment palabre-lazy palabre-target")
+    expect(target).to_be_in_viewport()
+    expect(target).to_be_focused()
+
     page.goto(url)
     wait_for_thread(page)
     top = page.locator(".palabre-list > .palabre-comment")
