@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import http.server
+import ipaddress
 import itertools
 import json
 import os
@@ -42,7 +43,9 @@ ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 AXE = ROOT / "widget" / "node_modules" / "axe-core" / "axe.min.js"
-_clients = (f"203.0.113.{n}" for n in itertools.count(1))
+POST_RATE_LIMIT = 5  # comments per reader and window: a test reaches it on purpose
+# Reader addresses from the benchmarking range 198.18.0.0/15, one per use.
+_clients = (str(ipaddress.ip_address("198.18.0.1") + n) for n in itertools.count())
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -111,7 +114,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     folder = tmp_path_factory.mktemp("server")
     database = f"sqlite:///{folder / 'browser.db'}"
     port = free_port()
-    env = {**os.environ, "PALABRE_TRUSTED_PROXIES": "127.0.0.1", "PALABRE_LOG_LEVEL": "warning"}
+    env = {**os.environ, "PALABRE_TRUSTED_PROXIES": "127.0.0.1", "PALABRE_LOG_LEVEL": "warning",
+           "PALABRE_POST_RATE_LIMIT": str(POST_RATE_LIMIT), "PALABRE_RATE_WINDOW_SECONDS": "600"}
     log = (folder / "server.log").open("wb")
     process = subprocess.Popen(
         [palabre, "serve", "--demo", "--host", "127.0.0.1", "--port", str(port),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Locator, Page, Route, expect
 
-from .conftest import Host, Reader, Server, wait_for_thread
+from .conftest import POST_RATE_LIMIT, Host, Reader, Server, wait_for_thread
 
 pytestmark = pytest.mark.browser
 
@@ -18,7 +18,7 @@ def open_form(page: Page, url: str, name: str = "Leave a comment") -> Locator:
 
 def test_rate_limit_keeps_the_text(server: Server, host: Host, reader: Reader) -> None:
     uri = "/errors/rate"
-    for n in range(5):  # the default limit: 5 comments a minute per reader
+    for n in range(POST_RATE_LIMIT):
         server.post(uri, f"Comment {n}", client=reader.client)
     form = open_form(reader.page, host.page(uri=uri))
     text = form.get_by_label("Comment")
