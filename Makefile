@@ -26,6 +26,9 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(VENV)/bin/mypy
 
+widget:
+	cd widget && npm ci --no-audit --no-fund && npm run build
+
 bench: $(STAMP)
 	$(PY) bench/run.py
 

@@ -33,6 +33,7 @@ class ThreadInfo:
     created: datetime | None
     version: int
     closes_at: datetime | None
+    edit_window_seconds: int
 
 
 @dataclass(frozen=True)
@@ -100,12 +101,14 @@ def _cursor_start(cursor: str | None, sort: Sort, roots: list[Comment]) -> int:
 
 def _info(site: Site, uri: str, thread: Thread | None, count: int, now: datetime) -> ThreadInfo:
     if thread is None:
-        return ThreadInfo(site.id, site.slug, uri, "", False, 0, None, 0, None)
+        return ThreadInfo(site.id, site.slug, uri, "", False, 0, None, 0, None,
+                          site.settings.edit_window_seconds)
     ends = closes_at(thread, site.settings)
     return ThreadInfo(
         site_id=site.id, site=site.slug, uri=thread.uri, title=thread.title,
         closed=is_closed(thread, site.settings, now), count=count, created=thread.created,
         version=thread.version, closes_at=ends if ends > now else None,
+        edit_window_seconds=site.settings.edit_window_seconds,
     )
 
 

@@ -50,7 +50,8 @@ SCHEMAS: dict[str, Any] = {
     "Thread": {"type": "object", "properties": {
         "site": {"type": "string"}, "uri": {"type": "string"}, "title": {"type": "string"},
         "closed": {"type": "boolean"}, "count": {"type": "integer"},
-        "created": {"type": ["string", "null"], "format": "date-time"}}},
+        "created": {"type": ["string", "null"], "format": "date-time"},
+        "edit_window_seconds": {"type": "integer"}}},
     "NewComment": {"type": "object", "required": ["uri", "text"], "properties": {
         "site": {"type": "string"}, "uri": {"type": "string"},
         "parent": {"type": ["integer", "null"]}, "text": {"type": "string"},

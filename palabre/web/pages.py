@@ -59,13 +59,26 @@ async def demo_page(request: Request) -> Response:
     article = next((a for a in demo.articles if a.uri == wanted), demo.articles[0])
     if "path" in request.path_params and article.uri != wanted:
         return HTMLResponse("Not found", status_code=404)
-    fragment = await fragment_for(request, "default", article.uri, "fr")
+    lang = "en" if request.query_params.get("lang") == "en" else "fr"
+    fragment = await fragment_for(request, "default", article.uri, lang)
     html = env.get_template("demo.html").render(
-        fragment, article=article, published=article.published,
-        count_text=translate("fr", "count", count=fragment["info"].count),
+        fragment, article=article, published=article.published, chrome=DEMO_CHROME[lang],
+        count_text=translate(lang, "count", count=fragment["info"].count),
         others=[a for a in demo.articles if a is not article],
     )
     return HTMLResponse(html)
+
+
+# The demo newspaper's own words around the (French) article; the discussion speaks the
+# reader's language through the message catalogues.
+DEMO_CHROME = {
+    "fr": {"lang": "fr", "published": "Publié le", "also": "Aussi :",
+           "closed": "(commentaires fermés)", "switch": "Comments in English",
+           "switch_query": "?lang=en", "query": ""},
+    "en": {"lang": "en", "published": "Published on", "also": "Also:",
+           "closed": "(comments closed)", "switch": "Commentaires en français",
+           "switch_query": "?lang=fr", "query": "?lang=en"},
+}
 
 
 @cache

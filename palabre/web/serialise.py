@@ -35,6 +35,7 @@ def thread_json(info: ThreadInfo) -> dict[str, Any]:
         "closed": info.closed,
         "count": info.count,
         "created": rfc3339(info.created) if info.created else None,
+        "edit_window_seconds": info.edit_window_seconds,
     }
 
 

@@ -9,7 +9,8 @@ import pytest
 from tests.conftest import dump_database
 
 RFC3339 = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
-THREAD_KEYS = {"site", "uri", "title", "closed", "count", "created"}
+# The contract's keys, plus the site's edit window (an extra the widget uses).
+THREAD_KEYS = {"site", "uri", "title", "closed", "count", "created", "edit_window_seconds"}
 COMMENT_KEYS = {"id", "parent", "reply_to", "depth", "author", "website", "avatar", "html",
                 "created", "edited", "likes", "dislikes", "status"}
 
@@ -218,7 +219,8 @@ def test_count_is_the_approved_items_of_all_pages(api):
 def test_never_seen_page_answers_empty_and_creates_nothing(api, database_url):
     page = api.page("/never/seen", title="ignored")
     assert page == {"thread": {"site": "default", "uri": "/never/seen", "title": "",
-                               "closed": False, "count": 0, "created": None},
+                               "closed": False, "count": 0, "created": None,
+                               "edit_window_seconds": 900},
                     "comments": [], "next_cursor": None}
     thread = api.get("/api/v1/threads", params={"uri": "/never/seen"}).json()
     assert thread["count"] == 0 and thread["closed"] is False

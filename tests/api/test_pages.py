@@ -196,3 +196,15 @@ def test_demo_page(make_api):
         assert closed == article.closed
     assert any(a.closed for a in demo.articles)
     assert api.get("/demo/no/such/article").status_code == 404
+
+
+def test_demo_page_in_english(make_api):
+    api = make_api(demo=True)
+    api.domain(seed_demo)
+    first = load_demo().articles[0]
+    page = outline(api.get("/?lang=en").text)
+    count = api.thread(first.uri)["count"]
+    assert page.headings == [f"{count} comments on ‘{first.title}’"]
+    english = api.get("/?lang=en").text
+    assert 'data-palabre-lang="en"' in english and "Comments in English" not in english
+    assert "Comments in English" in api.get("/").text

@@ -53,3 +53,25 @@ def test_a_newcomer_replies_on_the_demo_page(server: Server, reader: Reader) -> 
     expect(mine.locator(".palabre-body")).to_have_text("Je découvre Palabre : bravo !")
     expect(page.locator(".palabre-heading")).to_contain_text(f"{int(count) + 1} commentaires")
     assert reader.console == []
+
+
+def test_a_newcomer_replies_on_the_demo_page_in_english(server: Server, reader: Reader) -> None:
+    """The same visit with `?lang=en`: the discussion speaks English around French comments."""
+    page = reader.page
+    page.goto(f"{server.base}/?lang=en")
+    wait_for_thread(page)
+    heading = page.locator(".palabre-heading")
+    expect(heading).to_contain_text(" comments on ‘")
+    count = heading.inner_text().split()[0]
+    first = page.locator(".palabre-list > .palabre-comment").first
+    first.locator("> .palabre-actions").get_by_role("button", name="Reply").click()
+    form = first.get_by_role("form")
+    form.get_by_label("Comment").fill("Reading this from abroad: *great* thread.")
+    form.get_by_label("Name (optional)").fill("Visiting reader")
+    form.get_by_role("button", name="Post reply").click()
+    mine = first.locator("> .palabre-replies > .palabre-comment").last
+    expect(mine.locator("> .palabre-body")).to_have_text("Reading this from abroad: great thread.")
+    expect(mine.locator("> .palabre-body em")).to_have_text("great")
+    expect(heading).to_contain_text(f"{int(count) + 1} comments")
+    expect(page.locator("span[data-palabre-count]")).to_contain_text("comments")
+    assert reader.console == []

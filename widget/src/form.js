@@ -56,14 +56,6 @@ export function commentForm(view, opts) {
           field(name, type, autocomplete, { value: remembered[name] || '' }),
         ),
       ),
-    opts.author &&
-      h('p', { class: 'palabre-check' },
-        h('label', null,
-          (fields.notify = h('input', { type: 'checkbox', checked: !!remembered.notify })),
-          ' ',
-          t('form.notify'),
-        ),
-      ),
     error,
     h('div', { class: 'palabre-buttons' },
       toggle,
@@ -103,7 +95,6 @@ export function commentForm(view, opts) {
     if (busy) return;
     const values = { text: fields.text.value };
     for (const [name] of AUTHOR_FIELDS) if (fields[name]) values[name] = fields[name].value.trim();
-    if (fields.notify) values.notify = fields.notify.checked;
     if (!values.text.trim()) return showError(t('error.text_empty'), 'text');
     showError('');
     busy = true;
