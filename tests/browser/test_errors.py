@@ -75,7 +75,7 @@ def test_validation_errors_in_french(server: Server, host: Host, reader: Reader)
     form.get_by_label("Site web (facultatif)").fill("javascript:alert(1)")
     form.get_by_role("button", name="Publier").click()
     expect(form.get_by_role("alert")).to_have_text(
-        "L’adresse du site web n’est pas valide.")  # noqa: RUF001
+        "L’adresse du site web n’est pas valide.")
     form.get_by_label("Commentaire").fill("y" * 10_001)
     form.get_by_label("Site web (facultatif)").fill("")
     form.get_by_role("button", name="Publier").click()
@@ -84,7 +84,7 @@ def test_validation_errors_in_french(server: Server, host: Host, reader: Reader)
 
 
 @pytest.mark.parametrize(("lang", "message", "heading"), [
-    ("en", "Comments are closed.", "1 comment on ‘An article’"),  # noqa: RUF001
+    ("en", "Comments are closed.", "1 comment on ‘An article’"),
     ("fr", "Les commentaires sont fermés.", "1 commentaire sur « An article »"),
 ])
 def test_closed_thread(server: Server, host: Host, reader: Reader, lang: str, message: str,

@@ -27,7 +27,7 @@ def test_a_nested_thread_is_shown_with_its_count(server: Server, host: Host,
         uri="/read/nested", title="Cargo bikes"))
     wait_for_thread(page)
 
-    expect(page.locator(".palabre-heading")).to_have_text("4 comments on ‘Cargo bikes’")  # noqa: RUF001
+    expect(page.locator(".palabre-heading")).to_have_text("4 comments on ‘Cargo bikes’")
     expect(page.locator('span[data-palabre-count="/read/nested"]')).to_have_text("4 comments")
     expect(page.locator("span.elsewhere")).to_have_text("1 comment")
     expect(page.locator("span.none")).to_have_text("0 comments")
@@ -72,7 +72,7 @@ def test_language_comes_from_the_embed_then_the_page(server: Server, host: Host,
     page.goto(host.page(uri="/read/lang", lang="en", script='data-palabre-lang="fr"'))
     wait_for_thread(page)
     expect(page.locator(".palabre-heading")).to_have_text("0 commentaire sur « An article »")
-    expect(page.locator(".palabre-empty")).to_have_text("Aucun commentaire pour l’instant.")  # noqa: RUF001
+    expect(page.locator(".palabre-empty")).to_have_text("Aucun commentaire pour l’instant.")
 
 
 def test_counts_without_a_thread_on_the_page(server: Server, host: Host,

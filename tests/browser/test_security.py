@@ -84,6 +84,6 @@ def test_hostile_title_stays_text(server: Server, host: Host, reader: Reader) ->
     page = reader.page
     page.goto(host.page(section, thread=False))
     wait_for_thread(page)
-    expect(page.locator(".palabre-heading")).to_have_text(f"0 comments on ‘{title}’")  # noqa: RUF001
+    expect(page.locator(".palabre-heading")).to_have_text(f"0 comments on ‘{title}’")
     assert page.locator("#palabre-thread img").count() == 0
     assert reader.console == []

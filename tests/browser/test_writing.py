@@ -40,7 +40,7 @@ def test_post_a_comment_with_preview(server: Server, host: Host, reader: Reader)
     expect(mine.locator(".palabre-body strong")).to_have_text("world")
     expect(mine.locator("a.palabre-author")).to_have_text("Jeanne")
     expect(mine).to_be_focused()
-    expect(page.locator(".palabre-heading")).to_have_text("1 comment on ‘Trams’")  # noqa: RUF001
+    expect(page.locator(".palabre-heading")).to_have_text("1 comment on ‘Trams’")
     expect(page.locator("span[data-palabre-count]")).to_have_text("1 comment")
     expect(page.locator(".palabre-live")).to_have_text("Your comment was published.")
     expect(form.get_by_label("Comment")).to_have_value("")
@@ -81,7 +81,7 @@ def test_reply_past_the_maximum_depth(server: Server, host: Host, reader: Reader
     expect(page.locator(f"#comment-{deep['id']}")).to_have_class(
         "palabre-comment palabre-target")
     expect(page.locator(".palabre-heading")).to_have_text(
-        "3 comments on ‘An article’")  # noqa: RUF001
+        "3 comments on ‘An article’")
 
 
 def test_edit_then_delete_own_comment(server: Server, host: Host, reader: Reader) -> None:
@@ -109,7 +109,7 @@ def test_edit_then_delete_own_comment(server: Server, host: Host, reader: Reader
     mine.get_by_role("button", name="Delete").click()
     expect(mine).to_have_count(0)
     expect(page.locator(".palabre-heading")).to_have_text(
-        "0 comments on ‘An article’")  # noqa: RUF001
+        "0 comments on ‘An article’")
     expect(page.locator(".palabre-empty")).to_be_visible()
     assert server.comments("/write/edit")["comments"] == []
 
@@ -133,7 +133,7 @@ def test_deleting_a_replied_comment_leaves_a_placeholder(server: Server, host: H
     expect(mine.locator("> .palabre-replies .palabre-body")).to_have_text(
         "A reply from someone else")
     expect(page.locator(".palabre-heading")).to_have_text(
-        "1 comment on ‘An article’")  # noqa: RUF001
+        "1 comment on ‘An article’")
 
 
 def test_votes(server: Server, host: Host, reader: Reader) -> None:
@@ -180,7 +180,7 @@ def test_pending_comment_awaits_moderation(server: Server, host: Host, reader: R
     expect(mine.locator(".palabre-pending")).to_have_text("Your comment is awaiting moderation.")
     expect(page.locator(".palabre-live")).to_have_text("Your comment is awaiting moderation.")
     expect(page.locator(".palabre-heading")).to_have_text(
-        "0 comments on ‘An article’")  # noqa: RUF001
+        "0 comments on ‘An article’")
     expect(mine.locator("[data-act=reply]")).to_have_count(0)
     expect(mine.get_by_role("button", name="Edit")).to_be_visible()
 
