@@ -184,6 +184,37 @@ def cpu_busy(interval: float = 0.5) -> float:
     return 1 - (idle1 - idle0) / max(1, total1 - total0)
 
 
+def _ticks(stat: str) -> tuple[int, int]:
+    """(utime + stime, cutime + cstime) from a /proc/PID/stat line."""
+    fields = stat[stat.rindex(")") + 2:].split()
+    return int(fields[11]) + int(fields[12]), int(fields[13]) + int(fields[14])
+
+
+def own_ticks() -> int:
+    """CPU ticks used so far by this process, its waited-for children (wrk) and every
+    process in the servers' groups."""
+    own, children = _ticks(Path("/proc/self/stat").read_text())
+    total = own + children
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        pgid = int(stat[stat.rindex(")") + 2:].split()[2])
+        if pgid in _groups:
+            total += _ticks(stat)[0]
+    return total
+
+
+def machine_ticks() -> int:
+    """CPU ticks the machine has spent on processes (user, nice, system) or lost to the
+    host (steal), all cores; interrupt time is left out, as no process is charged for it."""
+    values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    return values[0] + values[1] + values[2] + values[7]
+
+
 def wait_quiet(limit: float = 0.15, max_wait: float = 30.0) -> float:
     """Wait (bounded) until the machine is nearly idle; the busy fraction last seen.
 
@@ -265,6 +296,7 @@ class WrkResult:
     p99_ms: float
     max_ms: float
     connections: int
+    foreign: float = 0.0  # share of the machine's CPU used by others during the run
 
     @property
     def rps(self) -> float:
@@ -291,8 +323,13 @@ def wrk(base: str, load: Load, *, seconds: float, connections: int, threads: int
     def once(duration: float) -> WrkResult:
         argv = [WRK, f"-t{threads}", f"-c{connections}", f"-d{max(1, round(duration))}s",
                 f"--timeout={timeout_s:.0f}s", "-s", str(script), base + load.path]
+        ours, busy, started = own_ticks(), machine_ticks(), time.monotonic()
         done = subprocess.run(argv, capture_output=True, text=True,
                               timeout=duration + timeout_s + 30, check=False)
+        elapsed = time.monotonic() - started
+        others = (machine_ticks() - busy) - (own_ticks() - ours)
+        capacity = elapsed * os.sysconf("SC_CLK_TCK") * len(os.sched_getaffinity(0))
+        foreign = max(0.0, others / capacity) if capacity else 0.0
         for line in done.stdout.splitlines():
             if line.startswith("BENCH_JSON "):
                 raw = json.loads(line.removeprefix("BENCH_JSON "))
@@ -304,6 +341,7 @@ def wrk(base: str, load: Load, *, seconds: float, connections: int, threads: int
                     mean_ms=raw["mean_us"] / 1000, p50_ms=raw["p50_us"] / 1000,
                     p90_ms=raw["p90_us"] / 1000, p99_ms=raw["p99_us"] / 1000,
                     max_ms=raw["max_us"] / 1000, connections=connections,
+                    foreign=foreign,
                 )
         raise RuntimeError(f"wrk gave no result (exit {done.returncode}):\n"
                            f"{done.stdout}\n{done.stderr}")

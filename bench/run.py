@@ -49,6 +49,7 @@ RUN = WORK / "run"
 ISSO_VENV = WORK / "isso-venv"
 ISSO_VERSION = "0.14.0"
 SECRET = "bench-only-secret-not-for-production"
+FOREIGN_LIMIT = 0.05  # share of the CPU other processes may take during a kept run
 ORIGIN = "https://news.example"  # what the embedded widget's cross-origin reads carry
 
 P43 = "/api/v1/comments?" + urlencode({"site": "default", "uri": seed.URI_43})
@@ -119,8 +120,17 @@ def machine_facts() -> dict[str, str]:
             mem = f"{int(line.split()[1]) / 1024 / 1024:.0f} GiB"
     wrk_version = subprocess.run(["wrk", "--version"], capture_output=True, text=True,
                                  check=False).stdout.split("[")[0].strip()
+    def git(*args: str) -> str:
+        done = subprocess.run(["git", "-C", str(ROOT), *args], capture_output=True,
+                              text=True, check=False)
+        return done.stdout.strip() if done.returncode == 0 else ""
+
+    commit = git("rev-parse", "--short", "HEAD") or "unknown"
+    dirty = bool(git("status", "--porcelain", "--", "palabre"))
     return {
         "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "palabre": f"Palabre at commit {commit}"
+                   + (" with uncommitted changes in palabre/" if dirty else ""),
         "nproc": str(len(os.sched_getaffinity(0))),
         "cpu": cpu, "memory": mem,
         "python": platform.python_version(), "kernel": platform.release(),
@@ -173,6 +183,7 @@ class Results:
     seconds: dict[str, float] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     busy_runs: list[str] = field(default_factory=list)
+    reruns: int = 0
 
     def add(self, table: dict[str, Series], name: str, result: WrkResult) -> None:
         table.setdefault(name, Series()).runs.append(result)
@@ -183,16 +194,28 @@ class Results:
 def measure(res: Results, table: dict[str, Series], name: str, server: Server, load: Load,
             connections: int, seconds: float, warmup: float, threads: int = 1,
             timeout: float = 10.0) -> WrkResult:
-    busy = harness.wait_quiet()
-    if busy > 0.15:
-        res.busy_runs.append(f"{name} ({busy:.0%})")
-    result = harness.wrk(server.base, load, seconds=seconds, connections=connections,
-                         threads=threads, warmup=warmup, timeout_s=timeout,
-                         work_dir=RUN / "wrk")
-    res.add(table, name, result)
-    log(f"  {name:<16} {result.rps:>10,.0f} req/s  p50 {result.p50_ms:7.2f} ms  "
-        f"p99 {result.p99_ms:7.2f} ms  ({connections} conn)")
-    return result
+    """One wrk run; run again (twice at most) when other work took more than
+    ``FOREIGN_LIMIT`` of the machine meanwhile, keeping the least disturbed run."""
+    tries: list[WrkResult] = []
+    for _ in range(3):
+        busy = harness.wait_quiet()
+        if busy > 0.15:
+            res.busy_runs.append(f"{name} ({busy:.0%})")
+        result = harness.wrk(server.base, load, seconds=seconds, connections=connections,
+                             threads=threads, warmup=warmup, timeout_s=timeout,
+                             work_dir=RUN / "wrk")
+        log(f"  {name:<18} {result.rps:>10,.0f} req/s  p50 {result.p50_ms:7.2f} ms  "
+            f"p99 {result.p99_ms:7.2f} ms  ({connections} conn, others used "
+            f"{result.foreign:.0%} of the CPU)")
+        tries.append(result)
+        if result.foreign <= FOREIGN_LIMIT:
+            break
+    best = min(tries, key=lambda r: r.foreign)
+    if best.foreign > FOREIGN_LIMIT:
+        res.busy_runs.append(f"{name} (others used {best.foreign:.0%} of the CPU)")
+    res.reruns += len(tries) - 1
+    res.add(table, name, best)
+    return best
 
 
 def palabre_post(n: int) -> dict[str, object]:
@@ -536,13 +559,14 @@ def render(res: Results, tables: list[report.Table], markdown: bool) -> str:
     if markdown:
         parts.append(
             f"## Results of {f['date']}\n\n"
-            f"Command: `{res.facts['command']}` (whole run {res.seconds['total']:.0f} s).\n\n"
+            f"Command: `{res.facts['command']}` (whole run {res.seconds['total']:.0f} s), "
+            f"{f['palabre']}.\n\n"
             f"Machine: {f['nproc']} cores ({f['cpu']}), {f['memory']}, Linux {f['kernel']}; "
             f"Python {f['python']}, SQLite {f['sqlite']}; {f['stack']}; {f['wrk']}"
             + (f"; {f['isso']}" if "isso" in f else "") + ".\n")
     else:
         parts.append(f"{f['date']}: {f['nproc']} cores, Python {f['python']}, "
-                     f"command: {res.facts['command']}\n")
+                     f"command: {res.facts['command']}, {f['palabre']}\n")
     for table in tables:
         parts.append(table.markdown() if markdown else table.text())
     if res.notes:
@@ -651,8 +675,11 @@ def main(argv: list[str] | None = None) -> int:
         res.scale_error = run_phase(res, "scale", phase_scale)
     res.seconds["total"] = time.monotonic() - started
     if res.busy_runs:
-        res.notes.append("other work kept the machine busy (after waiting up to 30 s) at "
-                         "the start of: " + ", ".join(res.busy_runs))
+        res.notes.append("other work on the machine disturbed these runs (after waiting up "
+                         "to 30 s for quiet, and two reruns): " + ", ".join(res.busy_runs))
+    if res.reruns:
+        res.notes.append(f"{res.reruns} wrk runs were repeated because other processes took "
+                         f"over {FOREIGN_LIMIT:.0%} of the CPU meanwhile.")
     tables = build_tables(res)
     print()
     print(render(res, tables, markdown=False))
