@@ -126,6 +126,13 @@ SETTINGS: tuple[Setting, ...] = (
         "Largest request body accepted; larger ones get 413 payload_too_large.",
     ),
     Setting(
+        "cache_megabytes",
+        int,
+        64,
+        "Memory each worker may keep for serialised thread pages and counts (0: no cache; "
+        "every read then goes to the database).",
+    ),
+    Setting(
         "demo",
         bool,
         False,
@@ -210,6 +217,7 @@ class ServerConfig:
     write_rate_limit: int = BY_NAME["write_rate_limit"].default
     rate_window_seconds: int = BY_NAME["rate_window_seconds"].default
     max_body_bytes: int = BY_NAME["max_body_bytes"].default
+    cache_megabytes: int = BY_NAME["cache_megabytes"].default
     demo: bool = BY_NAME["demo"].default
     log_level: str = BY_NAME["log_level"].default
 

@@ -22,6 +22,7 @@ class Status(StrEnum):
 
 
 VISIBLE = (Status.APPROVED, Status.DELETED)
+STATUS_BY_VALUE = {status.value: status for status in Status}
 
 
 class Sort(StrEnum):
@@ -84,7 +85,7 @@ class Thread:
     version: int
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # not frozen: built for every row read, and frozen init is slow
 class Comment:
     id: CommentId
     thread_id: ThreadId
@@ -136,4 +137,7 @@ def utcnow() -> datetime:
 
 
 def rfc3339(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    """``2026-11-25T08:00:00Z`` (whole seconds, UTC)."""
+    if moment.tzinfo is not UTC:
+        moment = moment.astimezone(UTC)
+    return moment.isoformat(timespec="seconds")[:19] + "Z"

@@ -64,6 +64,11 @@ class Tree:
             stack.extend(reversed(self.children.get(comment.id, ())))
 
     def approved_count(self) -> int:
-        return sum(
-            1 for root in self.roots for c in self.walk(root) if c.status is Status.APPROVED
-        )
+        """Approved comments reachable from the roots: exactly those a reader can see."""
+        count = 0
+        stack = list(self.roots)
+        while stack:
+            comment = stack.pop()
+            count += comment.status is Status.APPROVED
+            stack.extend(self.children.get(comment.id, ()))
+        return count

@@ -40,7 +40,8 @@ class Reads(Protocol):
     async def get_comment(self, comment_id: CommentId) -> Comment | None: ...
 
     async def visible_comments(self, thread_id: ThreadId) -> list[Comment]:
-        """Approved comments and deleted placeholders of a thread, oldest first."""
+        """Approved comments and deleted placeholders of a thread, in no particular order,
+        as readers see them: ``text``, ``email`` and ``client`` are left empty."""
         ...
 
     async def approved_count(self, thread_id: ThreadId) -> int: ...

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
 import orjson
 
 from palabre.domain.models import (
+    STATUS_BY_VALUE,
     Comment,
     CommentId,
     Moderator,
@@ -29,6 +31,12 @@ COMMENT_WIDTH = 18
 SELECT_COMMENT = (
     "SELECT id, thread_id, parent, reply_to, root, depth, author, email, website, text, "
     "html, created, edited, likes, dislikes, status, client, avatar FROM comments "
+)
+# What a reader sees: no Markdown source, email or client key (the hot read path).
+SELECT_VISIBLE = (
+    "SELECT id, thread_id, parent, reply_to, root, depth, author, '', website, '', "
+    "html, created, edited, likes, dislikes, status, '', avatar FROM comments "
+    "WHERE thread_id = ? AND status IN ('approved', 'deleted')"
 )
 SELECT_THREAD = "SELECT id, site_id, uri, title, created, closed, version FROM threads "
 SELECT_SITE = "SELECT id, slug, name, salt, settings FROM sites "
@@ -52,13 +60,12 @@ def from_micros(value: int) -> datetime:
 
 
 def row_to_comment(row: Sequence[Any]) -> Comment:
+    # Positional, in the order of Comment's fields (and of SELECT_COMMENT's columns): this
+    # runs for every comment of every thread read.
     return Comment(
-        id=CommentId(row[0]), thread_id=ThreadId(row[1]), parent=row[2], reply_to=row[3],
-        root=row[4], depth=row[5], author=row[6], email=row[7], website=row[8], text=row[9],
-        html=row[10], created=from_micros(row[11]),
-        edited=from_micros(row[12]) if row[12] is not None else None,
-        likes=row[13], dislikes=row[14], status=Status(row[15]), client=row[16],
-        avatar=row[17],
+        row[0], row[1], row[2], row[3], row[4], row[5], row[6], row[7], row[8], row[9],
+        row[10], from_micros(row[11]), from_micros(row[12]) if row[12] is not None else None,
+        row[13], row[14], STATUS_BY_VALUE[row[15]], row[16], row[17],
     )
 
 
@@ -69,7 +76,13 @@ def row_to_thread(row: Sequence[Any]) -> Thread:
 
 def row_to_site(row: Sequence[Any]) -> Site:
     return Site(id=row[0], slug=row[1], name=row[2], salt=row[3],
-                settings=SiteSettings.from_mapping(orjson.loads(row[4])))
+                settings=parse_settings(row[4]))
+
+
+@lru_cache(maxsize=256)
+def parse_settings(raw: str) -> SiteSettings:
+    """Site settings from their stored JSON (parsed once per distinct value)."""
+    return SiteSettings.from_mapping(orjson.loads(raw))
 
 
 def settings_json(settings: SiteSettings) -> str:
@@ -112,11 +125,7 @@ class SQLReads:
         return row_to_comment(row) if row else None
 
     async def visible_comments(self, thread_id: ThreadId) -> list[Comment]:
-        rows = await self._all(
-            SELECT_COMMENT + "WHERE thread_id = ? AND status IN ('approved', 'deleted') "
-            "ORDER BY id",
-            (thread_id,),
-        )
+        rows = await self._all(SELECT_VISIBLE, (thread_id,))
         return [row_to_comment(row) for row in rows]
 
     async def approved_count(self, thread_id: ThreadId) -> int:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import orjson
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -15,8 +14,9 @@ from palabre.domain.context import Context
 from palabre.domain.identity import client_key
 from palabre.web.body import json_body
 from palabre.web.clients import Network, client_address
+from palabre.web.fastpath import cache_key, not_modified
 from palabre.web.feed import atom_feed
-from palabre.web.serialise import comment_json, page_json, thread_json
+from palabre.web.serialise import comment_json, dumps, page_json, thread_json
 from palabre.web.sessions import Sessions
 from palabre.web.thread_cache import Entry, ThreadCache, make_etag
 
@@ -41,7 +41,7 @@ def state(request: Request) -> State:
 
 
 def json_response(data: object, status: int = 200) -> Response:
-    return Response(orjson.dumps(data), status_code=status, media_type=JSON)
+    return Response(dumps(data), status_code=status, media_type=JSON)
 
 
 async def actor(request: Request, st: State) -> Actor:
@@ -56,36 +56,28 @@ async def actor(request: Request, st: State) -> Actor:
                  moderator=moderator, origin=request.headers.get("origin"))
 
 
-def _not_modified(request: Request, etag: str) -> bool:
-    match = request.headers.get("if-none-match")
-    return match is not None and etag in {m.strip() for m in match.split(",")}
+async def list_comments(request: Request) -> Response:
+    """Cache misses only: hits are answered by web/fastpath.py before routing."""
+    st = state(request)
+    token = await st.cache.snapshot()
+    q = request.query_params
+    page = await threads.thread_page(
+        st.ctx, q.get("site"), q.get("uri"), threads.parse_sort(q.get("sort")),
+        threads.parse_limit(q.get("limit")), q.get("cursor"),
+    )
+    body = dumps(page_json(page))
+    info = page.thread
+    entry = Entry(body, make_etag(body), token, info.closes_at, info.site_id, info.uri,
+                  info.version)
+    return await cached_response(request, st, entry)
 
 
-def _cached(request: Request, entry: Entry) -> Response:
+async def cached_response(request: Request, st: State, entry: Entry) -> Response:
+    st.cache.put(cache_key(request.url.path, request.scope["query_string"]), entry)
     headers = {"ETag": entry.etag, "Cache-Control": "no-cache"}
-    if _not_modified(request, entry.etag):
+    if not_modified(request.headers.get("if-none-match", "").encode() or None, entry.etag):
         return Response(status_code=304, headers=headers)
     return Response(entry.body, media_type=JSON, headers=headers)
-
-
-async def list_comments(request: Request) -> Response:
-    st = state(request)
-    key = request.scope["query_string"]
-    now = st.ctx.clock()
-    entry = await st.cache.get(key, now)
-    if entry is None:
-        token = await st.cache.snapshot()
-        q = request.query_params
-        page = await threads.thread_page(
-            st.ctx, q.get("site"), q.get("uri"), threads.parse_sort(q.get("sort")),
-            threads.parse_limit(q.get("limit")), q.get("cursor"),
-        )
-        body = orjson.dumps(page_json(page))
-        info = page.thread
-        entry = Entry(info.site_id, info.uri, info.version, body, make_etag(body),
-                      info.closes_at, token)
-        st.cache.put(key, entry)
-    return _cached(request, entry)
 
 
 async def get_thread(request: Request) -> Response:
@@ -129,8 +121,10 @@ async def vote(request: Request) -> Response:
 async def counts(request: Request) -> Response:
     st = state(request)
     q = request.query_params
+    token = await st.cache.snapshot()
     found = await threads.counts(st.ctx, q.get("site"), q.getlist("uri"))
-    return json_response({"counts": found})
+    body = dumps({"counts": found})
+    return await cached_response(request, st, Entry(body, make_etag(body), token))
 
 
 async def feed(request: Request) -> Response:

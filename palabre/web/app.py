@@ -22,6 +22,7 @@ from palabre.web import admin, api, openapi, pages
 from palabre.web.clients import parse_networks
 from palabre.web.cors import SiteCORS
 from palabre.web.errors import on_http_error, on_palabre_error, on_unexpected
+from palabre.web.fastpath import CachedReads
 from palabre.web.sessions import Sessions
 from palabre.web.thread_cache import ThreadCache
 
@@ -49,18 +50,20 @@ def create_app(config: ServerConfig, storage: Storage | None = None) -> Starlett
         yield
         await store.close()
 
+    cache = ThreadCache(store, max_bytes=max(0, config.cache_megabytes) << 20)
     routes: list[Route] = [*api.routes, *admin.routes, *openapi.routes, *pages.routes,
                            Route("/healthz", healthz, methods=["GET"])]
     if config.demo:
         routes += pages.demo_routes
     app = Starlette(
         routes=routes,
-        middleware=[Middleware(SiteCORS, storage=store)],
+        middleware=[Middleware(SiteCORS, storage=store),
+                    Middleware(CachedReads, cache=cache, ctx=ctx)],
         exception_handlers={PalabreError: on_palabre_error, HTTPException: on_http_error,
                             Exception: on_unexpected},
         lifespan=lifespan,
     )
-    app.state.palabre = api.State(ctx=ctx, cache=ThreadCache(store),
+    app.state.palabre = api.State(ctx=ctx, cache=cache,
                                   proxies=parse_networks(config.trusted_proxies),
                                   max_body_bytes=config.max_body_bytes,
                                   public_url=config.public_url.rstrip("/"),

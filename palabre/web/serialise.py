@@ -4,8 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from palabre.domain.models import Comment, Status, rfc3339
+import orjson
+
+from palabre.domain.models import Comment, Status
 from palabre.domain.threads import ThreadInfo, ThreadPage
+
+# Datetimes and enums are written by orjson itself: times as RFC 3339 in UTC with a "Z",
+# in whole seconds, as the contract has them.
+OPTIONS = orjson.OPT_UTC_Z | orjson.OPT_OMIT_MICROSECONDS
+
+
+def dumps(data: object) -> bytes:
+    return orjson.dumps(data, option=OPTIONS)
 
 
 def comment_json(comment: Comment) -> dict[str, Any]:
@@ -19,11 +29,11 @@ def comment_json(comment: Comment) -> dict[str, Any]:
         "website": "" if deleted else comment.website,
         "avatar": "" if deleted else comment.avatar,
         "html": "" if deleted else comment.html,
-        "created": rfc3339(comment.created),
-        "edited": rfc3339(comment.edited) if comment.edited else None,
+        "created": comment.created,
+        "edited": comment.edited,
         "likes": comment.likes,
         "dislikes": comment.dislikes,
-        "status": comment.status.value,
+        "status": comment.status,
     }
 
 
@@ -34,7 +44,7 @@ def thread_json(info: ThreadInfo) -> dict[str, Any]:
         "title": info.title,
         "closed": info.closed,
         "count": info.count,
-        "created": rfc3339(info.created) if info.created else None,
+        "created": info.created,
         "edit_window_seconds": info.edit_window_seconds,
     }
 

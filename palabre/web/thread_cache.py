@@ -1,14 +1,16 @@
-"""Serialised thread pages kept in process, valid while their thread's version holds.
+"""Serialised answers kept in process, valid while what they were read from holds.
 
-A read asks the storage whether anything was committed since the entry was last checked
-(SQLite: ``PRAGMA data_version``, a few microseconds); if so, it compares the thread's
-version (one indexed row). Writes bump the version in the same transaction, so a write in
-any worker or instance is seen by the next read everywhere.
+A thread page is valid while its thread's version holds; a counts answer while nothing at
+all was committed. A read first asks the storage whether anything was committed since the
+entry was last checked (SQLite: ``PRAGMA data_version``, a few microseconds, no disk read);
+only if so does it compare the thread's version (one indexed row). Writes bump the version
+in the same transaction, so a write in any worker or instance is seen by the next read
+everywhere. Entries live within a byte budget, least recently used first out.
 """
 
 from __future__ import annotations
 
-import hashlib
+import zlib
 from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime
@@ -18,23 +20,32 @@ from palabre.storage.base import Storage
 
 @dataclass
 class Entry:
-    site_id: int
-    uri: str
-    version: int
     body: bytes
     etag: str
-    expires: datetime | None
-    checked: object = None
+    checked: object
+    expires: datetime | None = None
+    site_id: int = 0
+    uri: str = ""
+    version: int | None = None  # None: valid only while nothing was committed at all
+
+    def __post_init__(self) -> None:
+        etag = self.etag.encode()
+        self.not_modified_headers = [(b"etag", etag), (b"cache-control", b"no-cache")]
+        self.headers = [(b"content-type", b"application/json"),
+                        (b"content-length", str(len(self.body)).encode()),
+                        *self.not_modified_headers]
 
 
 def make_etag(body: bytes) -> str:
-    return '"' + hashlib.blake2b(body, digest_size=12).hexdigest() + '"'
+    """A validator for ``body``: its length and CRC-32 (cheap, and ample for one URL)."""
+    return f'"{len(body):x}-{zlib.crc32(body):08x}"'
 
 
 class ThreadCache:
-    def __init__(self, storage: Storage, max_entries: int = 4096) -> None:
+    def __init__(self, storage: Storage, max_bytes: int = 64 << 20) -> None:
         self.storage = storage
-        self.max_entries = max_entries
+        self.max_bytes = max_bytes
+        self.size = 0
         self._entries: OrderedDict[bytes, Entry] = OrderedDict()
 
     async def get(self, key: bytes, now: datetime) -> Entry | None:
@@ -42,13 +53,16 @@ class ThreadCache:
         if entry is None:
             return None
         if entry.expires is not None and entry.expires <= now:
-            del self._entries[key]
+            self._drop(key)
             return None
         unchanged, token = await self.storage.unchanged_since_last_check(entry.checked)
         if not unchanged:
+            if entry.version is None:
+                self._drop(key)
+                return None
             found = await self.storage.thread_version(entry.site_id, entry.uri)
             if (found[0] if found else 0) != entry.version:
-                del self._entries[key]
+                self._drop(key)
                 return None
             entry.checked = token
         self._entries.move_to_end(key)
@@ -60,7 +74,16 @@ class ThreadCache:
         return token
 
     def put(self, key: bytes, entry: Entry) -> None:
+        if len(entry.body) > self.max_bytes:
+            return
+        self._drop(key)
         self._entries[key] = entry
-        self._entries.move_to_end(key)
-        while len(self._entries) > self.max_entries:
-            self._entries.popitem(last=False)
+        self.size += len(entry.body)
+        while self.size > self.max_bytes:
+            oldest = next(iter(self._entries))
+            self._drop(oldest)
+
+    def _drop(self, key: bytes) -> None:
+        entry = self._entries.pop(key, None)
+        if entry is not None:
+            self.size -= len(entry.body)
