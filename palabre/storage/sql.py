@@ -196,14 +196,13 @@ class SQLWriteTx(SQLReads):
             "INSERT INTO comments (thread_id, parent, reply_to, root, depth, author, email, "
             "website, text, html, created, edited, likes, dislikes, status, client, avatar, "
             "notify) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, 0, 0, ?, ?, ?, ?) "
-            "RETURNING id",
+            "RETURNING id, thread_id, parent, reply_to, root, depth, author, email, website, "
+            "text, html, created, edited, likes, dislikes, status, client, avatar",
             (new.thread_id, new.parent, new.reply_to, new.root, new.depth, new.author,
              new.email, new.website, new.text, new.html, to_micros(new.created),
              new.status.value, new.client, new.avatar, new.notify),
         )
-        comment = await self.get_comment(CommentId(int(row[0])))
-        assert comment is not None
-        return comment
+        return row_to_comment(row)
 
     async def update_comment_text(self, comment_id: CommentId, text: str, html: str,
                                   edited: datetime) -> None:
