@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import TypeVar
 
 import pytest
@@ -17,24 +16,17 @@ from palabre.domain.models import (
     Status,
     ThreadId,
 )
-from palabre.storage import migrate, open_storage
+from palabre.storage import open_storage
 from palabre.storage.base import Storage, WriteTx
-from tests import postgres
 
 T = TypeVar("T")
 NOW = datetime(2026, 11, 25, 8, 0, tzinfo=UTC)
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
-def url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        database = f"sqlite:///{tmp_path / 'store.db'}"
-        migrate.upgrade(database)
-        yield database
-        return
-    with postgres.fresh_schema() as database:
-        migrate.upgrade(database)
-        yield database
+@pytest.fixture
+def url(database_url: str) -> str:
+    """A migrated database, SQLite then PostgreSQL (tests/conftest.py)."""
+    return database_url
 
 
 def run(url: str, work: Callable[[Storage], Awaitable[T]]) -> T:
