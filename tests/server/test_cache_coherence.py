@@ -7,98 +7,17 @@ through one worker, or by the CLI from another process.
 
 from __future__ import annotations
 
-import contextlib
-import os
-import signal
-import socket
 import subprocess
-import sys
-import time
-from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 import pytest
 
+from tests.server.conftest import Server, clean_env, palabre
+
 pytestmark = pytest.mark.server
 
 READS = 20
-
-
-@dataclass
-class Server:
-    url: str
-    database_url: str
-    log: Path
-
-    client: httpx.Client
-
-    def get(self, path: str, **kwargs) -> httpx.Response:
-        return self.client.get(path, **kwargs)
-
-    def post(self, path: str, **kwargs) -> httpx.Response:
-        return self.client.post(path, **kwargs)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-def clean_env() -> dict[str, str]:
-    return {k: v for k, v in os.environ.items() if not k.startswith("PALABRE_")}
-
-
-def palabre(*argv: str) -> list[str]:
-    return [sys.executable, "-m", "palabre.cli.main", *argv]
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory) -> Iterator[Server]:
-    folder = tmp_path_factory.mktemp("server")
-    database_url = f"sqlite:///{folder / 'palabre.db'}"
-    port = free_port()
-    log = folder / "server.log"
-    with log.open("wb") as output:
-        process = subprocess.Popen(
-            palabre("serve", "--workers", "2", "--host", "127.0.0.1", "--port", str(port),
-                    "--database", database_url, "--post-rate-limit", "0"),
-            stdout=output, stderr=subprocess.STDOUT, env=clean_env(), start_new_session=True)
-    # No keep-alive: every request opens a new connection, which either worker may accept.
-    client = httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10,
-                          limits=httpx.Limits(max_keepalive_connections=0))
-    running = Server(f"http://127.0.0.1:{port}", database_url, log, client)
-    try:
-        deadline = time.monotonic() + 20
-        while True:
-            assert process.poll() is None, log.read_text(errors="replace")
-            try:
-                if running.get("/healthz").status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert time.monotonic() < deadline, "server did not answer /healthz in 20 s"
-            time.sleep(0.1)
-        yield running
-    finally:
-        client.close()
-        stop(process)
-
-
-def stop(process: subprocess.Popen[bytes]) -> None:
-    """End the server and its workers: the whole process group it leads."""
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(timeout=5)
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(process.pid, signal.SIGKILL)  # any worker left behind
 
 
 def listing(server: Server, uri: str, **headers: str) -> httpx.Response:
