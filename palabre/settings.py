@@ -128,7 +128,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "cache_megabytes",
         int,
-        64,
+        16,
         "Memory each worker may keep for serialised thread pages and counts (0: no cache; "
         "every read then goes to the database).",
     ),

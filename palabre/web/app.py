@@ -20,7 +20,7 @@ from palabre.storage import open_storage
 from palabre.storage.base import Storage
 from palabre.web import admin, api, openapi, pages
 from palabre.web.clients import parse_networks
-from palabre.web.cors import SiteCORS
+from palabre.web.cors import OriginPolicy, SiteCORS
 from palabre.web.errors import on_http_error, on_palabre_error, on_unexpected
 from palabre.web.fastpath import CachedReads
 from palabre.web.sessions import Sessions
@@ -33,7 +33,7 @@ async def healthz(request: Request) -> Response:
     return Response(orjson.dumps({"status": "ok"}), media_type="application/json")
 
 
-def create_app(config: ServerConfig, storage: Storage | None = None) -> Starlette:
+def create_app(config: ServerConfig, storage: Storage | None = None) -> CachedReads:
     """Build the app; opens the storage named by the config unless one is given."""
     store = storage or open_storage(config.database_url)
     if not config.secret:
@@ -51,14 +51,14 @@ def create_app(config: ServerConfig, storage: Storage | None = None) -> Starlett
         await store.close()
 
     cache = ThreadCache(store, max_bytes=max(0, config.cache_megabytes) << 20)
+    origins = OriginPolicy(store)
     routes: list[Route] = [*api.routes, *admin.routes, *openapi.routes, *pages.routes,
                            Route("/healthz", healthz, methods=["GET"])]
     if config.demo:
         routes += pages.demo_routes
     app = Starlette(
         routes=routes,
-        middleware=[Middleware(SiteCORS, storage=store),
-                    Middleware(CachedReads, cache=cache, ctx=ctx)],
+        middleware=[Middleware(SiteCORS, policy=origins)],
         exception_handlers={PalabreError: on_palabre_error, HTTPException: on_http_error,
                             Exception: on_unexpected},
         lifespan=lifespan,
@@ -68,9 +68,9 @@ def create_app(config: ServerConfig, storage: Storage | None = None) -> Starlett
                                   max_body_bytes=config.max_body_bytes,
                                   public_url=config.public_url.rstrip("/"),
                                   sessions=Sessions(config.secret))
-    return app
+    return CachedReads(app, cache, ctx, origins)
 
 
-def app_from_env() -> Starlette:
+def app_from_env() -> CachedReads:
     """Factory for server workers: every setting comes from PALABRE_* variables."""
     return create_app(load_config())

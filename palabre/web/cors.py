@@ -20,12 +20,13 @@ EXPOSE_HEADERS = "ETag, Retry-After"
 SITES_TTL = 5.0
 
 
-class SiteCORS:
-    def __init__(self, app: ASGIApp, storage: Storage) -> None:
-        self.app = app
+class OriginPolicy:
+    """Which origins some site allows, re-read from the sites every few seconds."""
+
+    def __init__(self, storage: Storage) -> None:
         self.storage = storage
         self._origins: frozenset[str] | None = None
-        self._loaded = 0.0
+        self._loaded = -SITES_TTL
 
     async def allowed(self, origin: str) -> bool:
         if time.monotonic() - self._loaded > SITES_TTL:
@@ -36,12 +37,25 @@ class SiteCORS:
             self._loaded = time.monotonic()
         return self._origins is None or origin in self._origins
 
+
+def cors_headers(origin: str) -> list[tuple[bytes, bytes]]:
+    """What an answer to an allowed origin carries (web/fastpath.py sends it raw)."""
+    return [(b"access-control-allow-origin", origin.encode("latin-1")),
+            (b"access-control-expose-headers", EXPOSE_HEADERS.encode()),
+            (b"vary", b"Origin")]
+
+
+class SiteCORS:
+    def __init__(self, app: ASGIApp, policy: OriginPolicy) -> None:
+        self.app = app
+        self.policy = policy
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or not scope["path"].startswith("/api/"):
             await self.app(scope, receive, send)
             return
         origin = Headers(scope=scope).get("origin")
-        if origin is None or not await self.allowed(origin):
+        if origin is None or not await self.policy.allowed(origin):
             await self.app(scope, receive, send)
             return
         if scope["method"] == "OPTIONS":

@@ -152,3 +152,24 @@ def test_rate_limit_is_per_forwarded_client(make_api):
     api.comment(client_ip="192.0.2.1")
     api.comment(client_ip="192.0.2.2")
     api.post(client_ip="192.0.2.1", expect=429)
+
+
+@pytest.mark.parametrize("path", ["/api/v1/comments", "/api/v1/counts"])
+def test_cached_answers_carry_the_same_cors_headers(api, path):
+    """The second read is served from the cache, before the framework: same headers."""
+    api.comment("/a")
+    answers = [api.get(path, params={"uri": "/a"}, headers={"Origin": ANY}) for _ in range(2)]
+    first, cached = answers
+    assert cached.content == first.content and cached.headers["etag"] == first.headers["etag"]
+    for name in ("access-control-allow-origin", "access-control-expose-headers", "vary"):
+        assert cached.headers[name] == first.headers[name], name
+    again = api.get(path, params={"uri": "/a"},
+                    headers={"Origin": ANY, "If-None-Match": first.headers["etag"]})
+    assert again.status_code == 304 and again.headers["access-control-allow-origin"] == ANY
+
+
+def test_cached_answers_leave_out_cors_for_origins_no_site_allows(api):
+    api.site_settings(allowed_origins=[ALLOWED])
+    for _ in range(2):
+        read = api.get("/api/v1/comments", params={"uri": "/a"}, headers={"Origin": ANY})
+        assert read.status_code == 200 and "access-control-allow-origin" not in read.headers
