@@ -249,7 +249,8 @@ class SQLWriteTx(SQLReads):
         return likes, dislikes
 
     async def hit_rate_limit(self, key: str, window: int) -> int:
-        await self._run("DELETE FROM rate_limits WHERE key = ? AND slot < ?", (key, window))
+        # Past windows of every client go: the table holds only the current window.
+        await self._run("DELETE FROM rate_limits WHERE slot < ?", (window,))
         row = await self._one(
             "INSERT INTO rate_limits (key, slot, hits) VALUES (?, ?, 1) "
             "ON CONFLICT (key, slot) DO UPDATE SET hits = rate_limits.hits + 1 "

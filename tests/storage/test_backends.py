@@ -153,7 +153,9 @@ def test_rate_limit_counts_per_key_and_slot(url: str) -> None:
             hits = [await tx.hit_rate_limit("post:a", 100) for _ in range(3)]
             other = await tx.hit_rate_limit("post:b", 100)
             next_slot = await tx.hit_rate_limit("post:a", 101)
-        assert hits == [1, 2, 3] and other == 1 and next_slot == 1
+            # Moving to slot 101 dropped slot 100 for every client, not only post:a.
+            stale = await tx.hit_rate_limit("post:b", 100)
+        assert hits == [1, 2, 3] and other == 1 and next_slot == 1 and stale == 1
 
     run(url, work)
 
