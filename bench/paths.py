@@ -27,6 +27,7 @@ import orjson
 import seed
 
 WORK = Path(__file__).resolve().parent / ".work"
+ORIGIN = b"https://news.example"
 
 Message = MutableMapping[str, Any]
 App = Callable[[MutableMapping[str, Any], Callable[[], Awaitable[Message]],
@@ -125,6 +126,7 @@ async def main_async(args: argparse.Namespace) -> int:
             cases: dict[str, tuple[App, Callable[[int], dict[str, Any]], int]] = {
                 "raw": (raw, lambda i: scope("/t43"), 200),
                 "cached": (app, lambda i: scope(P43), 200),
+                "cached-origin": (app, lambda i: scope(P43, [(b"origin", ORIGIN)]), 200),
                 "304": (app, lambda i: scope(P43, [(b"if-none-match", etag)]), 304),
                 "uncached": (app, lambda i: scope(f"{P43}&bench_miss={i}"), 200),
                 "page1000": (app, lambda i: scope(P1000), 200),
@@ -154,7 +156,8 @@ async def main_async(args: argparse.Namespace) -> int:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else "")
     parser.add_argument("--n", type=int, default=20_000)
-    parser.add_argument("--profile", choices=["raw", "cached", "304", "uncached",
+    parser.add_argument("--profile", choices=["raw", "cached", "cached-origin", "304",
+                                              "uncached",
                                               "page1000", "counts", "healthz", "post"])
     return asyncio.run(main_async(parser.parse_args()))
 

@@ -287,7 +287,9 @@ def phase_palabre(res: Results) -> None:
             ]
             for n in range(a.rounds):
                 log(f"round {n + 1} of {a.rounds}: Palabre and raw ASGI, turn about")
-                for name, server, load in loads:
+                # Each round starts one step further down the list, so that no measure
+                # always follows the same one.
+                for name, server, load in loads[n % len(loads):] + loads[:n % len(loads)]:
                     measure(res, res.series, name, server, load, a.connections, a.seconds,
                             a.warmup)
             time.sleep(1)
