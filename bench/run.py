@@ -152,11 +152,16 @@ class Series:
     runs: list[WrkResult] = field(default_factory=list)
 
     @property
+    def kept(self) -> list[WrkResult]:
+        """The runs other processes left alone (all of them when none was)."""
+        return [r for r in self.runs if r.foreign <= FOREIGN_LIMIT] or self.runs
+
+    @property
     def rps(self) -> float:
-        return statistics.median(r.rps for r in self.runs)
+        return statistics.median(r.rps for r in self.kept)
 
     def p(self, attr: str) -> float:
-        return float(statistics.median(float(getattr(r, attr)) for r in self.runs))
+        return float(statistics.median(float(getattr(r, attr)) for r in self.kept))
 
     @property
     def errors(self) -> int:
@@ -191,10 +196,10 @@ class Results:
 def measure(res: Results, table: dict[str, Series], name: str, server: Server, load: Load,
             connections: int, seconds: float, warmup: float, threads: int = 1,
             timeout: float = 10.0) -> WrkResult:
-    """One wrk run; run again (twice at most) when other work took more than
+    """One wrk run; run again (three times at most) when other work took more than
     ``FOREIGN_LIMIT`` of the machine meanwhile, keeping the least disturbed run."""
     tries: list[WrkResult] = []
-    for _ in range(3):
+    for _ in range(4):
         harness.wait_quiet()
         result = harness.wrk(server.base, load, seconds=seconds, connections=connections,
                              threads=threads, warmup=warmup, timeout_s=timeout,
@@ -274,24 +279,25 @@ def phase_palabre(res: Results) -> None:
         try:
             status, _, same = get(raw.port, "/t43")
             check(status == 200 and same == body43, "the raw app answers Palabre's bytes")
-            loads: list[tuple[str, Server, Load]] = [
-                ("raw 43", raw, Load("/t43")),
-                ("palabre 43", pal, Load(P43)),
-                ("palabre 43 origin", pal, Load(P43, headers=(("Origin", ORIGIN),))),
-                ("raw 1000", raw, Load("/t1000")),
-                ("palabre 1000", pal, Load(P1000)),
-                ("palabre 304", pal, Load(P43, headers=(("If-None-Match", etag),))),
-                ("palabre counts", pal, Load(PCOUNTS)),
-                ("palabre counts uncached", nocache, Load(PCOUNTS)),
-                ("palabre uncached", nocache, Load(P43)),
+            groups: list[list[tuple[str, Server, Load]]] = [
+                [("raw 43", raw, Load("/t43")),
+                 ("palabre 43", pal, Load(P43)),
+                 ("palabre 43 origin", pal, Load(P43, headers=(("Origin", ORIGIN),))),
+                 ("palabre 304", pal, Load(P43, headers=(("If-None-Match", etag),))),
+                 ("palabre uncached", nocache, Load(P43))],
+                [("raw 1000", raw, Load("/t1000")),
+                 ("palabre 1000", pal, Load(P1000))],
+                [("palabre counts", pal, Load(PCOUNTS)),
+                 ("palabre counts uncached", nocache, Load(PCOUNTS))],
             ]
             for n in range(a.rounds):
                 log(f"round {n + 1} of {a.rounds}: Palabre and raw ASGI, turn about")
-                # Each round starts one step further down the list, so that no measure
-                # always follows the same one.
-                for name, server, load in loads[n % len(loads):] + loads[:n % len(loads)]:
-                    measure(res, res.series, name, server, load, a.connections, a.seconds,
-                            a.warmup)
+                # Each group is measured back to back, in reverse order every other round,
+                # so that no measure always comes first or follows the same one.
+                for group in groups:
+                    for name, server, load in (group if n % 2 == 0 else group[::-1]):
+                        measure(res, res.series, name, server, load, a.connections,
+                                a.seconds, a.warmup)
             time.sleep(1)
             res.rss["after runs"] = pal.worker_rss_mb()
             res.rss["raw"] = raw.worker_rss_mb()
@@ -450,7 +456,10 @@ def build_tables(res: Results) -> list[report.Table]:
 
     def row(label: str, name: str, base: str, target: float) -> None:
         pal, raw = s[name], s[base]
-        rounds = [p.rps / b.rps for p, b in zip(pal.runs, raw.runs, strict=False) if b.rps]
+        pairs = list(zip(pal.runs, raw.runs, strict=False))
+        clean = [(p, b) for p, b in pairs
+                 if max(p.foreign, b.foreign) <= FOREIGN_LIMIT] or pairs
+        rounds = [p.rps / b.rps for p, b in clean if b.rps]
         r = statistics.median(rounds)
         spread = (f" ({min(rounds):.2f}-{max(rounds):.2f})" if len(rounds) > 1 else "")
         t.add(label, report.num(pal.rps), report.num(raw.rps), report.ratio(r) + spread,
@@ -695,7 +704,9 @@ def main(argv: list[str] | None = None) -> int:
     res.seconds["total"] = time.monotonic() - started
     if res.busy_runs:
         res.notes.append("other work on the machine disturbed these runs even after waiting "
-                         "up to 30 s for quiet and two reruns: " + ", ".join(res.busy_runs))
+                         "up to 30 s for quiet and three reruns (left out of the medians "
+                         "when the same measure has undisturbed rounds): "
+                         + ", ".join(res.busy_runs))
     if res.reruns:
         res.notes.append(f"{res.reruns} wrk runs were repeated because other processes took "
                          f"over {FOREIGN_LIMIT:.0%} of the CPU meanwhile.")
