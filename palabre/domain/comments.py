@@ -115,7 +115,7 @@ async def _initial_status(tx: WriteTx, site: Site, email: str, client: str,
 
 async def _authorise(ctx: Context, tx: WriteTx, comment_id: int, actor: Actor) -> Comment:
     """The comment, if this actor may change it now; otherwise the right refusal."""
-    comment = await _find(tx, comment_id)
+    comment = await find_comment(tx, comment_id)
     if comment is None or comment.status not in (Status.APPROVED, Status.PENDING):
         raise NotFound("no such comment")
     if actor.moderator:
@@ -133,7 +133,7 @@ async def _authorise(ctx: Context, tx: WriteTx, comment_id: int, actor: Actor) -
     return comment
 
 
-async def _find(tx: WriteTx, comment_id: int) -> Comment | None:
+async def find_comment(tx: WriteTx, comment_id: int) -> Comment | None:
     """The comment with this id from a URL; None for ids no database column can hold."""
     if not 0 < comment_id <= validation.MAX_ID:
         return None
@@ -178,24 +178,28 @@ async def delete_comment(ctx: Context, comment_id: int, actor: Actor) -> None:
 async def remove_comment(tx: WriteTx, comment: Comment) -> None:
     """Take a comment out of its thread, keeping a placeholder only where approved replies
     hang under it, and pruning placeholders left with nothing approved below them."""
-    if await _has_approved_below(tx, comment.id):
+    if await has_approved_below(tx, comment.id):
         await tx.blank_comment(comment.id)
         return
     await _delete_subtree(tx, comment.id)
-    parent_id = comment.parent
+    await prune_above(tx, comment.parent)
+
+
+async def prune_above(tx: WriteTx, parent_id: CommentId | None) -> None:
+    """Remove the placeholders above a removed comment that no longer shelter a reply."""
     while parent_id is not None:
         parent = await tx.get_comment(parent_id)
         if parent is None or parent.status != Status.DELETED:
             return
-        if await _has_approved_below(tx, parent.id):
+        if await has_approved_below(tx, parent.id):
             return
         await _delete_subtree(tx, parent.id)
         parent_id = parent.parent
 
 
-async def _has_approved_below(tx: WriteTx, comment_id: CommentId) -> bool:
+async def has_approved_below(tx: WriteTx, comment_id: CommentId) -> bool:
     for child in await tx.children(comment_id):
-        if child.status == Status.APPROVED or await _has_approved_below(tx, child.id):
+        if child.status == Status.APPROVED or await has_approved_below(tx, child.id):
             return True
     return False
 
@@ -212,7 +216,7 @@ async def vote(ctx: Context, comment_id: int, body: dict[str, Any],
     if isinstance(value, bool) or value not in (-1, 0, 1):
         raise InvalidInput("value must be 1, -1 or 0", reason="value_invalid", field="value")
     async with ctx.storage.write() as tx:
-        comment = await _find(tx, comment_id)
+        comment = await find_comment(tx, comment_id)
         if comment is None or comment.status != Status.APPROVED:
             raise NotFound("no such comment")
         check_origin(await _site_of(tx, comment), actor.origin)

@@ -143,6 +143,16 @@ class SQLReads:
             "SELECT id, username, password_hash FROM moderators WHERE id = ?", (moderator_id,))
         return Moderator(row[0], row[1], row[2]) if row else None
 
+    async def pending_comments(self, site_id: int, limit: int) -> list[Comment]:
+        rows = await self._all(
+            "SELECT c.id, c.thread_id, c.parent, c.reply_to, c.root, c.depth, c.author, "
+            "c.email, c.website, c.text, c.html, c.created, c.edited, c.likes, c.dislikes, "
+            "c.status, c.client, c.avatar FROM comments c JOIN threads t ON t.id = c.thread_id "
+            "WHERE t.site_id = ? AND c.status = 'pending' ORDER BY c.created, c.id LIMIT ?",
+            (site_id, limit),
+        )
+        return [row_to_comment(row) for row in rows]
+
     async def thread_version(self, site_id: int, uri: str) -> tuple[int, ThreadId] | None:
         row = await self._one("SELECT version, id FROM threads WHERE site_id = ? AND uri = ?",
                               (site_id, uri))

@@ -6,11 +6,12 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from palabre.domain import moderators, threads
+from palabre.domain import moderation, moderators, threads
 from palabre.domain.errors import Unauthorized
-from palabre.domain.models import rfc3339
-from palabre.web.api import json_response, state
-from palabre.web.body import json_body
+from palabre.domain.models import Comment, rfc3339
+from palabre.web.api import actor, json_response, state
+from palabre.web.body import json_body, require_json
+from palabre.web.serialise import comment_json
 
 
 async def require_moderator(request: Request) -> int:
@@ -53,6 +54,29 @@ async def set_closed(request: Request, closed: bool) -> Response:
                                      "created": rfc3339(thread.created)}})
 
 
+def moderated_json(comment: Comment) -> dict[str, object]:
+    """A comment as moderators see it: with its email and Markdown source."""
+    return {**comment_json(comment), "email": comment.email, "text": comment.text,
+            "status": comment.status.value}
+
+
+async def moderation_queue(request: Request) -> Response:
+    await require_moderator(request)
+    st = state(request)
+    pending = await moderation.queue(st.ctx, request.query_params.get("site"),
+                                     await actor(request, st))
+    return json_response({"comments": [moderated_json(c) for c in pending]})
+
+
+async def moderate(request: Request) -> Response:
+    await require_moderator(request)
+    st = state(request)
+    require_json(request)  # like every write: no cross-site form can post here
+    comment = await moderation.moderate(st.ctx, request.path_params["id"],
+                                        request.path_params["action"], await actor(request, st))
+    return json_response({"comment": moderated_json(comment)})
+
+
 async def close_thread(request: Request) -> Response:
     return await set_closed(request, True)
 
@@ -65,6 +89,8 @@ routes = [
     Route("/api/admin/login", login, methods=["POST"]),
     Route("/api/admin/logout", logout, methods=["POST"]),
     Route("/api/admin/me", me, methods=["GET"]),
+    Route("/api/admin/queue", moderation_queue, methods=["GET"]),
+    Route("/api/admin/comments/{id:int}/{action}", moderate, methods=["POST"]),
     Route("/api/admin/threads/close", close_thread, methods=["POST"]),
     Route("/api/admin/threads/open", open_thread, methods=["POST"]),
 ]

@@ -120,6 +120,16 @@ def _paths() -> dict[str, Any]:
         "/api/admin/me": {"get": {"summary": "The logged-in moderator",
                                   "responses": {"200": {"description": "Moderator"},
                                                 **_errors(401)}}},
+        "/api/admin/queue": {"get": {
+            "summary": "Pending comments of a site, oldest first (moderator)",
+            "parameters": [SITE],
+            "responses": {"200": {"description": "Queue"}, **_errors(401, 422)}}},
+        "/api/admin/comments/{id}/{action}": {"post": {
+            "summary": "approve, reject or spam a comment (moderator)",
+            "parameters": [ID, {"name": "action", "in": "path", "required": True,
+                                "schema": {"enum": ["approve", "reject", "spam"]}}],
+            "responses": {"200": {"description": "Moderated"},
+                          **_errors(401, 404, 415, 422)}}},
         "/api/admin/threads/close": {"post": {
             "summary": "Close a thread (moderator)", "requestBody": _body(SITE_URI),
             "responses": {"200": {"description": "Closed"}, **_errors(401, 415, 422)}}},
