@@ -224,6 +224,11 @@ def seed_palabre(path: Path, total: int | None, with_1000: bool) -> Path:
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     conn.close()
     tmp.rename(path)
+    key = schema_key()
+    for stale in path.parent.glob("palabre-*.db"):  # seeds made for an older schema
+        if not stale.name.endswith(f"-{key}.db"):
+            for leftover in (stale, Path(f"{stale}-wal"), Path(f"{stale}-shm")):
+                leftover.unlink(missing_ok=True)
     count = next_id - 1
     print(f"bench: seeded {path.name}: {count:,} comments in "
           f"{time.monotonic() - started:.1f} s", file=sys.stderr)
