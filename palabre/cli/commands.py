@@ -25,7 +25,7 @@ from palabre.settings import (
     docs_markdown,
     load_config,
 )
-from palabre.storage import migrate, open_storage
+from palabre.storage import open_storage
 from palabre.storage.sqlite import sqlite_path
 
 T = TypeVar("T")
@@ -33,6 +33,14 @@ T = TypeVar("T")
 
 class CommandError(Exception):
     """A command cannot do what was asked; the message says why."""
+
+
+def upgrade(database_url: str) -> None:
+    """Migrate the database. Imported here, not at the top: server workers import this
+    module too, and must not carry SQLAlchemy and Alembic (about 22 MB each)."""
+    from palabre.storage import migrate
+
+    migrate.upgrade(database_url)
 
 
 def resolve(args: argparse.Namespace) -> ServerConfig:
@@ -61,7 +69,7 @@ def resolve_secret(config: ServerConfig) -> str:
 
 def with_context(config: ServerConfig, work: Callable[[Context], Awaitable[T]]) -> T:
     """Migrate, open the storage, run one piece of domain work, close."""
-    migrate.upgrade(config.database_url)
+    upgrade(config.database_url)
 
     async def run() -> T:
         storage = open_storage(config.database_url)
@@ -113,7 +121,7 @@ def config_docs(args: argparse.Namespace) -> int:
 def db_upgrade(args: argparse.Namespace) -> int:
     config = load_config(cli={"database_url": args.database_url} if args.database_url else {},
                          config_file=args.config)
-    migrate.upgrade(config.database_url)
+    upgrade(config.database_url)
     print("database schema is up to date")
     return 0
 

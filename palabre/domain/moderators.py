@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -14,8 +15,13 @@ from palabre.domain.models import Moderator
 MIN_PASSWORD = 10
 _USERNAME = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
 _hasher = PasswordHasher()
-# Verified against when the username is unknown, so both failures take the same time.
-_DUMMY_HASH = _hasher.hash("palabre-no-such-moderator")
+
+
+@cache
+def _dummy_hash() -> str:
+    """Verified against when the username is unknown, so both failures take the same time
+    (made on first use: hashing at import would cost every worker start ~0.6 s)."""
+    return _hasher.hash("palabre-no-such-moderator")
 
 
 async def save_moderator(ctx: Context, username: str, password: str) -> Moderator:
@@ -35,7 +41,7 @@ async def authenticate(ctx: Context, username: object, password: object) -> Mode
         raise Unauthorized("username and password are required")
     moderator = await ctx.storage.get_moderator(username)
     try:
-        _hasher.verify(moderator.password_hash if moderator else _DUMMY_HASH, password)
+        _hasher.verify(moderator.password_hash if moderator else _dummy_hash(), password)
     except (VerificationError, InvalidHashError) as exc:
         raise Unauthorized("wrong username or password") from exc
     if moderator is None:
