@@ -27,7 +27,7 @@ from palabre.domain.models import (
 )
 from palabre.domain.tree import place_reply
 from palabre.domain.uris import normalise_uri
-from palabre.rendering import contains_link, render
+from palabre.rendering import has_link, render
 from palabre.storage.base import WriteTx
 
 
@@ -78,7 +78,7 @@ async def post_comment(ctx: Context, body: dict[str, Any], actor: Actor) -> Post
             raise ThreadClosed("comments are closed on this page")
         thread = existing or await tx.get_or_create_thread(site.id, uri, title, now)
         parent, reply_to, root, depth = await _placement(tx, thread, parent_id, settings)
-        status = await _initial_status(tx, site, who.email, actor.client, text)
+        status = await _initial_status(tx, site, who.email, actor.client, html)
         comment = await tx.insert_comment(NewComment(
             thread_id=thread.id, parent=parent, reply_to=reply_to, root=root, depth=depth,
             author=who.name, email=who.email, website=who.website, text=text, html=html,
@@ -103,34 +103,35 @@ async def _placement(
 
 
 async def _initial_status(tx: WriteTx, site: Site, email: str, client: str,
-                          text: str) -> Status:
+                          html: str) -> Status:
     mode = site.settings.moderation
     held = (
         mode == "all"
-        or (mode == "links" and contains_link(text))
+        or (mode == "links" and has_link(html))
         or (mode == "first_time" and not await tx.has_approved_comment(site.id, email, client))
     )
     return Status.PENDING if held else Status.APPROVED
 
 
-async def _authorise(ctx: Context, tx: WriteTx, comment_id: int, actor: Actor) -> Comment:
-    """The comment, if this actor may change it now; otherwise the right refusal."""
+async def _authorise(ctx: Context, tx: WriteTx, comment_id: int,
+                     actor: Actor) -> tuple[Comment, Site]:
+    """The comment and its site, if this actor may change it now; else the right refusal."""
     comment = await find_comment(tx, comment_id)
     if comment is None or comment.status not in (Status.APPROVED, Status.PENDING):
         raise NotFound("no such comment")
+    site = await _site_of(tx, comment)
     if actor.moderator:
-        return comment
+        return comment, site
     if not actor.token:
         raise Unauthorized("an author token is required")
     if not ctx.tokens.authorises(actor.token, comment.id, comment.created):
         raise Forbidden("this token does not belong to that comment")
-    site = await _site_of(tx, comment)
     check_origin(site, actor.origin)
     window = site.settings.edit_window_seconds
     if (ctx.clock() - comment.created).total_seconds() > window:
         raise EditWindowExpired("the edit window of this comment is over")
     await ctx.check_rate(tx, "write", actor.client, ctx.limits.write_rate_limit)
-    return comment
+    return comment, site
 
 
 async def find_comment(tx: WriteTx, comment_id: int) -> Comment | None:
@@ -151,12 +152,11 @@ async def _site_of(tx: WriteTx, comment: Comment) -> Site:
 async def edit_comment(ctx: Context, comment_id: int, body: dict[str, Any],
                        actor: Actor) -> Comment:
     async with ctx.storage.write() as tx:
-        comment = await _authorise(ctx, tx, comment_id, actor)
-        site = await _site_of(tx, comment)
+        comment, site = await _authorise(ctx, tx, comment_id, actor)
         text = validation.comment_text(body.get("text"), site.settings)
         html = render(text)
         if (not actor.moderator and site.settings.moderation == "links"
-                and "<a " in html and "<a " not in comment.html):
+                and has_link(html) and not has_link(comment.html)):
             raise InvalidInput("on this site a link is only added by a new comment, which a "
                                "moderator reviews", reason="edit_adds_link", field="text")
         await tx.update_comment_text(comment.id, text, html, ctx.clock())
@@ -169,7 +169,7 @@ async def edit_comment(ctx: Context, comment_id: int, body: dict[str, Any],
 
 async def delete_comment(ctx: Context, comment_id: int, actor: Actor) -> None:
     async with ctx.storage.write() as tx:
-        comment = await _authorise(ctx, tx, comment_id, actor)
+        comment, _ = await _authorise(ctx, tx, comment_id, actor)
         await remove_comment(tx, comment)
         await tx.bump_thread(comment.thread_id)
     await ctx.events.emit(events.COMMENT_DELETED, comment=comment)

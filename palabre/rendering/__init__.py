@@ -1,5 +1,5 @@
 """The one place where user text becomes HTML."""
 
-from palabre.rendering.markdown import contains_link, render
+from palabre.rendering.markdown import has_link, render
 
-__all__ = ["contains_link", "render"]
+__all__ = ["has_link", "render"]

@@ -51,6 +51,6 @@ def sanitise(html: str) -> str:
     )
 
 
-def contains_link(text: str) -> bool:
-    """Whether the rendered text would hold a link (for the ``links`` moderation mode)."""
-    return "<a " in render(text)
+def has_link(html: str) -> bool:
+    """Whether rendered HTML holds a link (for the ``links`` moderation mode)."""
+    return "<a " in html

@@ -40,10 +40,14 @@ SELECT_VISIBLE = (
 )
 SELECT_THREAD = "SELECT id, site_id, uri, title, created, closed, version FROM threads "
 SELECT_SITE = "SELECT id, slug, name, salt, settings FROM sites "
-LATEST = (
+# Comment columns for queries joining threads (t), in SELECT_COMMENT's order.
+SELECT_COMMENT_JOINED = (
     "SELECT c.id, c.thread_id, c.parent, c.reply_to, c.root, c.depth, c.author, "
     "c.email, c.website, c.text, c.html, c.created, c.edited, c.likes, c.dislikes, "
-    "c.status, c.client, c.avatar, t.id, t.site_id, t.uri, t.title, t.created, "
+    "c.status, c.client, c.avatar"
+)
+LATEST = (
+    SELECT_COMMENT_JOINED + ", t.id, t.site_id, t.uri, t.title, t.created, "
     "t.closed, t.version FROM comments c JOIN threads t ON t.id = c.thread_id "
     "WHERE t.site_id = ? AND c.status = 'approved' "
     "AND (CAST(? AS INTEGER) IS NULL OR c.thread_id = ?) "
@@ -145,9 +149,7 @@ class SQLReads:
 
     async def pending_comments(self, site_id: int, limit: int) -> list[Comment]:
         rows = await self._all(
-            "SELECT c.id, c.thread_id, c.parent, c.reply_to, c.root, c.depth, c.author, "
-            "c.email, c.website, c.text, c.html, c.created, c.edited, c.likes, c.dislikes, "
-            "c.status, c.client, c.avatar FROM comments c JOIN threads t ON t.id = c.thread_id "
+            SELECT_COMMENT_JOINED + " FROM comments c JOIN threads t ON t.id = c.thread_id "
             "WHERE t.site_id = ? AND c.status = 'pending' ORDER BY c.created, c.id LIMIT ?",
             (site_id, limit),
         )

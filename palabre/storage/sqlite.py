@@ -17,7 +17,6 @@ from typing import Any
 
 import orjson
 
-from palabre.domain.models import ThreadId
 from palabre.storage.sql import SQLReads, SQLWriteTx
 
 
@@ -76,12 +75,6 @@ class SQLiteStorage(SQLiteConnection, SQLReads):
                 self.writer.execute("ROLLBACK")
                 raise
             self.writer.execute("COMMIT")
-
-    async def thread_version(self, site_id: int, uri: str) -> tuple[int, ThreadId] | None:
-        row = self.conn.execute(
-            "SELECT version, id FROM threads WHERE site_id = ? AND uri = ?", (site_id, uri)
-        ).fetchone()
-        return (int(row[0]), ThreadId(row[1])) if row else None
 
     async def unchanged_since_last_check(self, token: object) -> tuple[bool, object]:
         version = self.conn.execute("PRAGMA data_version").fetchone()[0]
