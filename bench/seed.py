@@ -1,8 +1,9 @@
 """Databases for the benchmark: the same discussions for Palabre and for Isso.
 
-Palabre's are written by direct parameterised SQL (one transaction, ``executemany``) into a
-database migrated by ``palabre db upgrade``, with the HTML rendered once per text by
-Palabre's own renderer, and cached under ``bench/.work/`` keyed by content and schema.
+Palabre's are stored through Palabre's own store step (``domain.comments.store_comment``,
+the one place a comment row is made: placement, rendering, events), many threads to a
+transaction, into a database migrated by ``palabre db upgrade``, and cached under
+``bench/.work/`` keyed by content and schema.
 Isso's are posted through its own HTTP API, so it stores them exactly as it would.
 """
 
@@ -11,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import http.client
+import itertools
 import json
 import random
 import sqlite3
@@ -19,11 +21,17 @@ import sys
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from itertools import chain
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from palabre.domain.models import Comment, Site
+    from palabre.domain.ports import WriteTx
 
 ROOT = Path(__file__).resolve().parent.parent
-SEED_VERSION = "1"
+SEED_VERSION = "2"  # 2: stored through the domain's store step
 MAX_DEPTH = 5  # Palabre's default per site: levels 0 to 4
 
 URI_43 = "/articles/43-comments"
@@ -132,95 +140,32 @@ def schema_key() -> str:
     return digest.hexdigest()[:10]
 
 
-def _site(url: str) -> tuple[int, str]:
-    """Create the ``default`` site the way Palabre does; its id and salt."""
-    from palabre.domain.context import ensure_site
-    from palabre.storage.sqlite import SQLiteStorage
-
-    async def make() -> tuple[int, str]:
-        storage = SQLiteStorage(url)
-        try:
-            site = await ensure_site(storage)
-            return site.id, site.salt
-        finally:
-            await storage.close()
-
-    return asyncio.run(make())
-
-
 def seed_palabre(path: Path, total: int | None, with_1000: bool) -> Path:
     """A seeded Palabre database at ``path`` (cached: built only when missing).
 
     ``total``: comments in the whole database (filler threads make up the difference),
-    or None for the benchmark threads alone.
+    or None for the benchmark threads alone. The bench threads' comments get votes.
     """
     if path.exists():
         return path
-    from palabre.domain.identity import avatar_seed
-    from palabre.rendering import render
-
     tmp = path.with_name(path.name + ".tmp")
     for leftover in (tmp, Path(f"{tmp}-wal"), Path(f"{tmp}-shm")):
         leftover.unlink(missing_ok=True)
+    path.parent.mkdir(parents=True, exist_ok=True)
     url = f"sqlite:///{tmp}"
     started = time.monotonic()
     subprocess.run([sys.executable, "-m", "palabre.cli.main", "db", "upgrade",
                     "--database", url], check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
-    site_id, salt = _site(url)
-    html = [render(text) for text in TEXTS]
-    avatars = [avatar_seed(salt, "", name) for name in AUTHORS]
-    clients = [hashlib.sha256(f"client{i}".encode()).hexdigest()[:32] for i in range(97)]
-
     threads = bench_threads(with_1000)
     seeded = sum(len(t.items) for t in threads)
-    rng = random.Random(1_000_000)
+    voted = {t.uri for t in threads}
     all_threads: Iterator[Thread] = iter(threads)
     if total is not None:
         if total < seeded:
             raise ValueError(f"{total} comments cannot hold the {seeded} of the bench threads")
-        all_threads = chain(threads, filler_threads(total - seeded, rng))
-
+        all_threads = chain(threads, filler_threads(total - seeded, random.Random(1_000_000)))
+    count = asyncio.run(_store_all(url, all_threads, voted))
     conn = sqlite3.connect(tmp, isolation_level=None)
-    conn.execute("PRAGMA synchronous=OFF")
-    conn.execute("PRAGMA cache_size=-262144")
-    base = int((time.time() - 30 * 86400) * 1_000_000)
-    next_id = 1
-    thread_rows: list[tuple[object, ...]] = []
-    comment_rows: list[tuple[object, ...]] = []
-    conn.execute("BEGIN")
-
-    def flush() -> None:
-        conn.executemany("INSERT INTO threads (id, site_id, uri, title, created, closed, "
-                         "version) VALUES (?, ?, ?, ?, ?, 0, 1)", thread_rows)
-        conn.executemany(
-            "INSERT INTO comments (id, thread_id, parent, reply_to, root, depth, author, "
-            "email, website, text, html, created, edited, likes, dislikes, status, client, "
-            "avatar, notify) VALUES (?, ?, ?, ?, ?, ?, ?, '', ?, ?, ?, ?, NULL, ?, 0, "
-            "'approved', ?, ?, 0)", comment_rows)
-        thread_rows.clear()
-        comment_rows.clear()
-
-    for thread_id, thread in enumerate(all_threads, start=1):
-        created = base + thread_id * 1000
-        thread_rows.append((thread_id, site_id, thread.uri, thread.title, created))
-        ids: list[int] = []
-        roots: list[int] = []
-        for k, item in enumerate(thread.items):
-            cid = next_id
-            next_id += 1
-            ids.append(cid)
-            parent = None if item.parent is None else ids[item.parent]
-            roots.append(cid if item.parent is None else roots[item.parent])
-            comment_rows.append((
-                cid, thread_id, parent, parent, None if parent is None else roots[-1],
-                item.depth, AUTHORS[item.author], WEBSITES[item.author % len(WEBSITES)],
-                TEXTS[item.text], html[item.text], created + k * 1_000_000,
-                (cid * 7) % 5, clients[cid % len(clients)], avatars[item.author],
-            ))
-        if len(comment_rows) >= 50_000:
-            flush()
-    flush()
-    conn.execute("COMMIT")
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     conn.close()
     tmp.rename(path)
@@ -229,10 +174,54 @@ def seed_palabre(path: Path, total: int | None, with_1000: bool) -> Path:
         if not stale.name.endswith(f"-{key}.db"):
             for leftover in (stale, Path(f"{stale}-wal"), Path(f"{stale}-shm")):
                 leftover.unlink(missing_ok=True)
-    count = next_id - 1
     print(f"bench: seeded {path.name}: {count:,} comments in "
           f"{time.monotonic() - started:.1f} s", file=sys.stderr)
     return path
+
+
+async def _store_all(url: str, threads: Iterator[Thread], voted: set[str]) -> int:
+    """Store every thread through the domain's store step, 200 threads a transaction."""
+    from palabre.domain.sites import ensure_site
+    from palabre.storage.sqlite import SQLiteStorage
+
+    storage = SQLiteStorage(url)
+    storage.writer.execute("PRAGMA synchronous=OFF")  # a seed: rebuilt if interrupted
+    base = datetime.now(UTC) - timedelta(days=30)
+    count = index = 0
+    try:
+        site = await ensure_site(storage)
+        while batch := list(itertools.islice(threads, 200)):
+            async with storage.write() as tx:
+                for thread in batch:
+                    index += 1  # threads a millisecond apart, their comments a second
+                    count += await _store_thread(tx, site, thread, base + timedelta(
+                        milliseconds=index), thread.uri in voted, count)
+    finally:
+        await storage.close()
+    return count
+
+
+async def _store_thread(tx: WriteTx, site: Site, thread: Thread, created: datetime,
+                        votes: bool, first: int) -> int:
+    from palabre.domain.comments import record_vote, store_comment
+    from palabre.domain.inputs import CommentDraft
+    from palabre.domain.models import Status
+
+    row = await tx.get_or_create_thread(site.id, thread.uri, thread.title, created)
+    stored: list[Comment] = []
+    for k, item in enumerate(thread.items):
+        n = first + k + 1
+        answered = None if item.parent is None else stored[item.parent]
+        draft = CommentDraft(uri=thread.uri, text=TEXTS[item.text], author=AUTHORS[item.author],
+                             website=WEBSITES[item.author % len(WEBSITES)],
+                             parent=answered.id if answered else None)
+        comment = await store_comment(tx, site, row, draft, at=created + timedelta(seconds=k),
+                                      status=Status.APPROVED, client=f"client{n % 97}",
+                                      answered=answered, imported=True)
+        stored.append(comment)
+        for voter in range((n * 7) % 5 if votes else 0):
+            await record_vote(tx, site, comment, f"voter{voter}", 1)
+    return len(thread.items)
 
 
 # --- Isso -----------------------------------------------------------------------------

@@ -1,10 +1,15 @@
 """Every setting Palabre knows, declared once with its type, default and help.
 
+The declaration *is* the two typed classes below: each field of :class:`ServerConfig` and
+:class:`SiteSettings` carries its type (the annotation), its default and its help text
+(:func:`setting`). ``SETTINGS`` and everything generated from it (the CLI's options and help,
+``palabre config init``, ``docs/configuration.md``, the parsing of environment variables,
+TOML and ``palabre site set``) are read off those fields, so a setting cannot be declared
+twice or drift.
+
 Server settings apply to a whole Palabre process and come from (highest first) the command
 line, the environment (``PALABRE_<NAME>``), the config file, then the default here.
 Site settings are stored per site in the database; the defaults here apply to new sites.
-The CLI help, ``palabre config init`` and ``docs/configuration.md`` are all generated from
-these declarations.
 """
 
 from __future__ import annotations
@@ -12,10 +17,10 @@ from __future__ import annotations
 import os
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields
-from enum import Enum
+from dataclasses import Field, dataclass, field, fields
+from enum import Enum, StrEnum
 from pathlib import Path
-from typing import Any
+from typing import Any, get_type_hints
 
 
 class Scope(Enum):
@@ -23,11 +28,37 @@ class Scope(Enum):
     SITE = "site"
 
 
+class ModerationMode(StrEnum):
+    """Which new comments of a site wait for a moderator."""
+
+    NONE = "none"
+    ALL = "all"
+    FIRST_TIME = "first_time"
+    LINKS = "links"
+
+
+class LogLevel(StrEnum):
+    DEBUG = "debug"
+    INFO = "info"
+    WARNING = "warning"
+
+
+def setting(default: Any, help: str) -> Any:
+    """Declare one setting: a dataclass field with its default and help text."""
+    return field(default=default, metadata={"help": help})
+
+
+class SettingError(ValueError):
+    """A setting was given a value it cannot take."""
+
+
 @dataclass(frozen=True)
 class Setting:
+    """One declared setting, as read off its field."""
+
     name: str
     type: type
-    default: Any
+    default: Any  # as TOML and the docs show it: lists for tuples, strings for choices
     help: str
     scope: Scope = Scope.SERVER
     choices: tuple[str, ...] = ()
@@ -37,15 +68,11 @@ class Setting:
         return "PALABRE_" + self.name.upper()
 
     def parse(self, raw: object) -> Any:
-        """Turn a raw value (from env, TOML or the CLI) into this setting's type."""
+        """Turn a raw value (from env, TOML, the CLI or a form) into this setting's type."""
         value = _coerce(self.type, raw, self.name)
         if self.choices and value not in self.choices:
             raise SettingError(f"{self.name} must be one of {', '.join(self.choices)}")
-        return value
-
-
-class SettingError(ValueError):
-    """A setting was given a value it cannot take."""
+        return self.type(value) if issubclass(self.type, Enum) else value
 
 
 def _coerce(kind: type, raw: object, name: str) -> Any:
@@ -58,10 +85,10 @@ def _coerce(kind: type, raw: object, name: str) -> Any:
         if text in {"0", "false", "no", "off"}:
             return False
         raise SettingError(f"{name} must be true or false")
-    if kind is list:
+    if kind is tuple:
         if isinstance(raw, list | tuple):
-            return [str(item).strip() for item in raw if str(item).strip()]
-        return [part.strip() for part in str(raw).split(",") if part.strip()]
+            return tuple(str(item).strip() for item in raw if str(item).strip())
+        return tuple(part.strip() for part in str(raw).split(",") if part.strip())
     if kind is int:
         if isinstance(raw, bool):
             raise SettingError(f"{name} must be a whole number")
@@ -72,154 +99,101 @@ def _coerce(kind: type, raw: object, name: str) -> Any:
     return str(raw)
 
 
-SETTINGS: tuple[Setting, ...] = (
-    # Server
-    Setting("host", str, "127.0.0.1", "Address the HTTP server listens on."),
-    Setting("port", int, 8080, "Port the HTTP server listens on."),
-    Setting("workers", int, 1, "Number of worker processes serving requests."),
-    Setting(
-        "database_url",
-        str,
+@dataclass(frozen=True)
+class ServerConfig:
+    """The server settings of one process (their declaration)."""
+
+    host: str = setting("127.0.0.1", "Address the HTTP server listens on.")
+    port: int = setting(8080, "Port the HTTP server listens on.")
+    workers: int = setting(1, "Number of worker processes serving requests.")
+    database_url: str = setting(
         "sqlite:///palabre.db",
         "Where comments are stored: sqlite:///path/to/file.db (relative to the working "
-        "directory) or postgresql://user@host/dbname.",
-    ),
-    Setting(
-        "secret",
-        str,
-        "",
-        "Key that signs author tokens and hashes client addresses. Empty: generated on "
-        "first start and kept in a file beside the SQLite database (never logged).",
-    ),
-    Setting(
-        "trusted_proxies",
-        list,
-        [],
-        "Addresses or networks (CIDR) of reverse proxies whose X-Forwarded-For header is "
-        "believed. Empty: the direct peer is the client.",
-    ),
-    Setting(
-        "public_url",
-        str,
-        "",
-        "Public base URL of this server (e.g. https://comments.example.org), used in feeds. "
-        "Empty: taken from each request.",
-    ),
-    Setting(
-        "post_rate_limit",
-        int,
-        5,
-        "Comments one client may post per rate window (0 disables the limit).",
-    ),
-    Setting(
-        "write_rate_limit",
-        int,
-        60,
-        "Other writes (edits, deletions, votes) one client may make per rate window "
-        "(0 disables the limit).",
-    ),
-    Setting("rate_window_seconds", int, 60, "Length of the rate-limit window, in seconds."),
-    Setting(
-        "max_body_bytes",
-        int,
-        131072,
-        "Largest request body accepted; larger ones get 413 payload_too_large.",
-    ),
-    Setting(
-        "cache_megabytes",
-        int,
-        16,
-        "Memory each worker may keep for serialised thread pages and counts (0: no cache; "
-        "every read then goes to the database).",
-    ),
-    Setting(
-        "demo",
-        bool,
-        False,
-        "Serve the demo article pages at / (seeded with their discussion on first start).",
-    ),
-    Setting("log_level", str, "info", "Server log level.", choices=("debug", "info", "warning")),
-    # Site (stored per site; these are the defaults of a new site)
-    Setting(
-        "site_url",
-        str,
-        "",
-        "Public address of the site's pages (https://www.example.org): feeds link to "
-        "comments there. Empty: feed links are paths.",
-        Scope.SITE,
-    ),
-    Setting(
-        "max_depth",
-        int,
-        5,
-        "Levels of nesting shown (top-level comments are level 0); a reply to the deepest "
-        "level hangs under that comment's parent.",
-        Scope.SITE,
-    ),
-    Setting(
-        "close_after_days",
-        int,
-        0,
-        "Close a thread to new comments this many days after it was created (0: never).",
-        Scope.SITE,
-    ),
-    Setting(
-        "moderation",
-        str,
-        "none",
-        "Which new comments wait for a moderator: none, all, first_time (authors with no "
-        "approved comment yet) or links (comments containing a link).",
-        Scope.SITE,
-        choices=("none", "all", "first_time", "links"),
-    ),
-    Setting(
-        "edit_window_seconds",
-        int,
-        900,
-        "How long an author may edit or delete their own comment, in seconds.",
-        Scope.SITE,
-    ),
-    Setting("max_text_length", int, 10000, "Longest comment text, in characters.", Scope.SITE),
-    Setting(
-        "blocked_words",
-        list,
-        [],
-        "Words (case-insensitive) that make a comment be refused.",
-        Scope.SITE,
-    ),
-    Setting(
-        "allowed_origins",
-        list,
-        [],
-        "Origins (https://www.example.org) whose pages may write comments through the API. "
-        "Empty: any origin.",
-        Scope.SITE,
-    ),
-)
-
-BY_NAME: dict[str, Setting] = {s.name: s for s in SETTINGS}
-SERVER_SETTINGS = tuple(s for s in SETTINGS if s.scope is Scope.SERVER)
-SITE_SETTINGS = tuple(s for s in SETTINGS if s.scope is Scope.SITE)
+        "directory) or postgresql://user@host/dbname.")
+    secret: str = setting(
+        "", "Key that signs author tokens and hashes client addresses. Empty: generated on "
+        "first start and kept in a file beside the SQLite database (never logged).")
+    trusted_proxies: tuple[str, ...] = setting(
+        (), "Addresses or networks (CIDR) of reverse proxies whose X-Forwarded-For header is "
+        "believed. Empty: the direct peer is the client.")
+    public_url: str = setting(
+        "", "Public base URL of this server (e.g. https://comments.example.org), used in "
+        "feeds. Empty: taken from each request.")
+    post_rate_limit: int = setting(
+        5, "Comments one client may post per rate window (0 disables the limit).")
+    write_rate_limit: int = setting(
+        60, "Other writes (edits, deletions, votes) one client may make per rate window "
+        "(0 disables the limit).")
+    rate_window_seconds: int = setting(60, "Length of the rate-limit window, in seconds.")
+    max_body_bytes: int = setting(
+        131072, "Largest request body accepted; larger ones get 413 payload_too_large.")
+    cache_megabytes: int = setting(
+        16, "Memory each worker may keep for serialised thread pages and counts (0: no cache; "
+        "every read then goes to the database).")
+    event_retention_days: int = setting(
+        7, "Days the durable event log (the outbox) keeps events every consumer has read.")
+    demo: bool = setting(
+        False, "Serve the demo article pages at / (seeded with their discussion on first "
+        "start).")
+    log_level: LogLevel = setting(LogLevel.INFO, "Server log level.")
 
 
 @dataclass(frozen=True)
-class ServerConfig:
-    """The resolved server settings of one process."""
+class SiteSettings:
+    """The settings of one site (their declaration); stored per site in the database."""
 
-    host: str = BY_NAME["host"].default
-    port: int = BY_NAME["port"].default
-    workers: int = BY_NAME["workers"].default
-    database_url: str = BY_NAME["database_url"].default
-    secret: str = BY_NAME["secret"].default
-    trusted_proxies: list[str] = field(default_factory=list)
-    public_url: str = BY_NAME["public_url"].default
-    post_rate_limit: int = BY_NAME["post_rate_limit"].default
-    write_rate_limit: int = BY_NAME["write_rate_limit"].default
-    rate_window_seconds: int = BY_NAME["rate_window_seconds"].default
-    max_body_bytes: int = BY_NAME["max_body_bytes"].default
-    cache_megabytes: int = BY_NAME["cache_megabytes"].default
-    demo: bool = BY_NAME["demo"].default
-    log_level: str = BY_NAME["log_level"].default
+    site_url: str = setting(
+        "", "Public address of the site's pages (https://www.example.org): feeds link to "
+        "comments there. Empty: feed links are paths.")
+    max_depth: int = setting(
+        5, "Levels of nesting shown (top-level comments are level 0); a reply to the deepest "
+        "level hangs under that comment's parent.")
+    close_after_days: int = setting(
+        0, "Close a thread to new comments this many days after it was created (0: never).")
+    moderation: ModerationMode = setting(
+        ModerationMode.NONE,
+        "Which new comments wait for a moderator: none, all, first_time (authors with no "
+        "approved comment yet) or links (comments containing a link).")
+    edit_window_seconds: int = setting(
+        900, "How long an author may edit or delete their own comment, in seconds.")
+    max_text_length: int = setting(10000, "Longest comment text, in characters.")
+    blocked_words: tuple[str, ...] = setting(
+        (), "Words (case-insensitive) that make a comment be refused.")
+    allowed_origins: tuple[str, ...] = setting(
+        (), "Origins (https://www.example.org) whose pages may write comments through the "
+        "API. Empty: any origin.")
+
+    @classmethod
+    def from_mapping(cls, raw: Mapping[str, Any]) -> SiteSettings:
+        """Settings from stored or submitted values (unknown names are ignored)."""
+        return cls(**{s.name: s.parse(raw[s.name]) for s in SITE_SETTINGS if s.name in raw})
+
+    def as_mapping(self) -> dict[str, Any]:
+        """Plain values (lists, strings), as stored and shown."""
+        return {s.name: _plain(getattr(self, s.name)) for s in SITE_SETTINGS}
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, tuple):
+        return list(value)
+    return value.value if isinstance(value, Enum) else value
+
+
+def _declared(cls: type, scope: Scope) -> tuple[Setting, ...]:
+    hints = get_type_hints(cls)
+    return tuple(_setting_of(f, hints[f.name], scope) for f in fields(cls))
+
+
+def _setting_of(f: Field[Any], hint: Any, scope: Scope) -> Setting:
+    kind = getattr(hint, "__origin__", hint)
+    choices = tuple(m.value for m in kind) if issubclass(kind, Enum) else ()
+    return Setting(f.name, kind, _plain(f.default), f.metadata["help"], scope, choices)
+
+
+SERVER_SETTINGS = _declared(ServerConfig, Scope.SERVER)
+SITE_SETTINGS = _declared(SiteSettings, Scope.SITE)
+SETTINGS: tuple[Setting, ...] = SERVER_SETTINGS + SITE_SETTINGS
+BY_NAME: dict[str, Setting] = {s.name: s for s in SETTINGS}
 
 
 def load_config(
@@ -260,9 +234,9 @@ def config_env(config: ServerConfig) -> dict[str, str]:
     out: dict[str, str] = {}
     for f in fields(config):
         value = getattr(config, f.name)
-        text = ",".join(value) if isinstance(value, list) else str(value).lower() if isinstance(
-            value, bool
-        ) else str(value)
+        plain = _plain(value)
+        text = ",".join(plain) if isinstance(plain, list) else str(plain).lower() if isinstance(
+            plain, bool) else str(plain)
         out[BY_NAME[f.name].env_var] = text
     return out
 

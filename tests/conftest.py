@@ -19,8 +19,9 @@ import pytest
 import sqlalchemy
 from starlette.exceptions import StarletteDeprecationWarning
 
-from palabre.domain.context import Context, ensure_site
-from palabre.domain.models import SiteSettings
+from palabre.domain.context import Context
+from palabre.domain.identity import SYSTEM
+from palabre.domain.sites import change_settings, ensure_site
 from palabre.settings import ServerConfig
 from palabre.storage import migrate, open_storage
 from palabre.web.app import create_app
@@ -178,10 +179,8 @@ class Api:
     def site_settings(self, slug: str = "default", **changes: Any) -> None:
         """Change a site's settings (creating the site if needed), as a moderator would."""
         async def change(ctx: Context) -> None:
-            site = await ensure_site(ctx.storage, slug)
-            settings = SiteSettings.from_mapping({**site.settings.as_mapping(), **changes})
-            async with ctx.storage.write() as tx:
-                await tx.update_site_settings(site.id, settings)
+            await ensure_site(ctx.storage, slug)
+            await change_settings(ctx, slug, changes, SYSTEM)
 
         run(self.database_url, change)
 

@@ -12,13 +12,13 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TypeVar
 
-from palabre.domain import moderators, threads
-from palabre.domain.context import Context, ensure_site
+from palabre.domain import moderators, sites, threads
+from palabre.domain.context import Context
 from palabre.domain.errors import PalabreError
+from palabre.domain.identity import SYSTEM
 from palabre.domain.models import SiteSettings
 from palabre.settings import (
     BY_NAME,
-    SITE_SETTINGS,
     ServerConfig,
     config_env,
     default_toml,
@@ -74,8 +74,8 @@ def with_context(config: ServerConfig, work: Callable[[Context], Awaitable[T]]) 
     async def run() -> T:
         storage = open_storage(config.database_url)
         try:
-            await ensure_site(storage)
-            return await work(Context(storage=storage, secret=config.secret))
+            await sites.ensure_site(storage)
+            return await work(Context(storage=storage, secret=config.secret, config=config))
         finally:
             await storage.close()
 
@@ -128,7 +128,7 @@ def db_upgrade(args: argparse.Namespace) -> int:
 
 def _set_closed(args: argparse.Namespace, closed: bool) -> int:
     thread = with_context(resolve(args),
-                          lambda ctx: threads.set_closed(ctx, args.site, args.uri, closed))
+                          lambda ctx: threads.set_closed(ctx, args.site, args.uri, closed, SYSTEM))
     print(f"thread {thread.uri} on site {args.site} is {'closed' if closed else 'open'}")
     return 0
 
@@ -143,7 +143,7 @@ def thread_open(args: argparse.Namespace) -> int:
 
 def site_create(args: argparse.Namespace) -> int:
     site = with_context(resolve(args),
-                        lambda ctx: ensure_site(ctx.storage, args.slug, args.name))
+                        lambda ctx: sites.ensure_site(ctx.storage, args.slug, args.name))
     print(f"site {site.slug} exists")
     return 0
 
@@ -159,18 +159,12 @@ def site_show(args: argparse.Namespace) -> int:
 
 
 def site_set(args: argparse.Namespace) -> int:
-    if args.name not in {s.name for s in SITE_SETTINGS}:
-        names = ", ".join(s.name for s in SITE_SETTINGS)
-        raise CommandError(f"unknown site setting {args.name!r} (one of: {names})")
-
-    async def change(ctx: Context) -> None:
-        site = await ctx.site(args.site)
-        values = site.settings.as_mapping()
-        values[args.name] = BY_NAME[args.name].parse(args.value)
-        async with ctx.storage.write() as tx:
-            await tx.update_site_settings(site.id, SiteSettings.from_mapping(values))
-
-    with_context(resolve(args), change)
+    try:
+        sites.parse_changes({args.name: args.value})  # before opening any database
+    except PalabreError as exc:
+        raise CommandError(exc.message) from exc
+    with_context(resolve(args), lambda ctx: sites.change_settings(
+        ctx, args.site, {args.name: args.value}, SYSTEM))
     print(f"{args.site}: {args.name} = {args.value}")
     return 0
 

@@ -1,22 +1,26 @@
 """The demo: French news articles and their reader discussions, for `palabre serve --demo`.
 
-The discussions are posted through the same domain functions as real comments, with their
-times spread over the hours after publication, so the demo exercises the real engine.
+The discussions are stored through the same store step as readers' comments (parsed by the
+same draft parser), with their times spread over the hours after publication, so the demo
+exercises the real engine.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-from palabre.domain import comments, threads
-from palabre.domain.comments import Actor
-from palabre.domain.context import Context, Limits
+from palabre.domain import threads
+from palabre.domain.comments import record_vote, store_comment
+from palabre.domain.context import Context
+from palabre.domain.identity import SYSTEM
+from palabre.domain.inputs import parse_comment_draft
+from palabre.domain.models import Comment, Site, Status
+from palabre.domain.ports import WriteTx
 
 DATA = Path(__file__).with_name("discussion.json")
 SITE = "default"
@@ -67,26 +71,28 @@ async def seed_demo(ctx: Context) -> bool:
     return True
 
 
-def _fixed(moment: datetime) -> Callable[[], datetime]:
-    return lambda: moment
-
-
 async def _seed_article(ctx: Context, article: Article, published: datetime) -> None:
-    ids: dict[str, int] = {}
-    for number, item in enumerate(article.comments):
-        moment = published + timedelta(minutes=item["minutes_after_publication"])
-        at = replace(ctx, limits=Limits(0, 0, 60), clock=_fixed(moment))
-        posted = await comments.post_comment(at, {
-            "site": SITE, "uri": article.uri, "title": article.title,
-            "parent": ids.get(item["parent"]) if item["parent"] else None,
-            "text": item["text"], "author": item["author"], "email": item["email"],
-            "website": item["website"],
-        }, Actor(client=f"demo-author-{number}"))
-        ids[item["key"]] = posted.comment.id
-        for voter in range(item["likes"] + item["dislikes"]):
-            value = 1 if voter < item["likes"] else -1
-            await comments.vote(at, posted.comment.id, {"value": value},
-                                Actor(client=f"demo-voter-{voter}"))
+    site = await ctx.site(SITE)
+    async with ctx.storage.write() as tx:
+        thread = await tx.get_or_create_thread(site.id, article.uri, article.title, published)
+        ids: dict[str, int] = {}
+        for number, item in enumerate(article.comments):
+            draft = parse_comment_draft({
+                "site": SITE, "uri": article.uri, "title": article.title,
+                "parent": ids.get(item["parent"]) if item["parent"] else None,
+                "text": item["text"], "author": item["author"], "email": item["email"],
+                "website": item["website"],
+            })
+            moment = published + timedelta(minutes=item["minutes_after_publication"])
+            comment = await store_comment(tx, site, thread, draft, at=moment,
+                                          status=Status.APPROVED,
+                                          client=f"demo-author-{number}", imported=True)
+            ids[item["key"]] = comment.id
+            await _votes(tx, site, comment, item["likes"], item["dislikes"])
     if article.closed:
-        await threads.set_closed(ctx, SITE, article.uri, True)
+        await threads.set_closed(ctx, SITE, article.uri, True, SYSTEM)
 
+
+async def _votes(tx: WriteTx, site: Site, comment: Comment, likes: int, dislikes: int) -> None:
+    for voter in range(likes + dislikes):
+        await record_vote(tx, site, comment, f"demo-voter-{voter}", 1 if voter < likes else -1)

@@ -1,11 +1,18 @@
-"""What happens to comments: posting, editing, deleting, voting."""
+"""What happens to comments: admitting and storing new ones, editing, deleting, voting.
+
+Posting is two steps. :func:`admit` applies the site's policy to a reader's comment (origin,
+ban, rate limit, closure, the comment it answers, the moderation mode) and decides its
+status; :func:`store_comment` makes the row, the one place a comment row is made, and
+records it as a ``CommentCreated`` event. The demo, the bench seeder and the importers call
+the store step with the times and statuses they bring.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from datetime import datetime
 
-from palabre.domain import events, validation
+from palabre.domain import validation
 from palabre.domain.context import Context, is_closed
 from palabre.domain.errors import (
     EditWindowExpired,
@@ -15,30 +22,21 @@ from palabre.domain.errors import (
     ThreadClosed,
     Unauthorized,
 )
-from palabre.domain.identity import avatar_seed, email_hash
+from palabre.domain.events import CommentCreated, CommentDeleted, CommentEdited, CommentVoted
+from palabre.domain.identity import Actor, avatar_seed, email_hash
+from palabre.domain.inputs import CommentDraft, EditDraft, VoteDraft
 from palabre.domain.models import (
     Comment,
     CommentId,
+    ModerationMode,
     NewComment,
     Site,
-    SiteSettings,
     Status,
     Thread,
 )
+from palabre.domain.ports import WriteTx
 from palabre.domain.tree import place_reply
-from palabre.domain.uris import normalise_uri
-from palabre.rendering import has_link, render
-from palabre.storage.base import WriteTx
-
-
-@dataclass(frozen=True)
-class Actor:
-    """Who asks: an anonymised client, maybe holding an author token, maybe a moderator."""
-
-    client: str
-    token: str | None = None
-    moderator: bool = False
-    origin: str | None = None
+from palabre.rendering import has_link
 
 
 @dataclass(frozen=True)
@@ -48,6 +46,15 @@ class Posted:
     thread: Thread
 
 
+@dataclass(frozen=True)
+class Admission:
+    """What admitting a reader's comment decided."""
+
+    thread: Thread | None  # None: the first comment on this page
+    status: Status
+    answered: Comment | None
+
+
 def check_origin(site: Site, origin: str | None) -> None:
     allowed = site.settings.allowed_origins
     if allowed and origin is not None and origin not in allowed:
@@ -55,60 +62,80 @@ def check_origin(site: Site, origin: str | None) -> None:
                         reason="origin_not_allowed")
 
 
-async def post_comment(ctx: Context, body: dict[str, Any], actor: Actor) -> Posted:
-    """Validate and store a new comment; the first comment on a page creates its thread."""
-    site = await ctx.site(validation.text_field(body.get("site"), "site", "default"))
-    if not actor.moderator:
+async def post_comment(ctx: Context, draft: CommentDraft, actor: Actor) -> Posted:
+    """Admit and store a reader's comment; the first comment on a page creates its thread."""
+    site = await ctx.site(draft.site)
+    if not actor.moderates(site.id):
         check_origin(site, actor.origin)
-    settings = site.settings
-    uri = normalise_uri(validation.text_field(body.get("uri"), "uri"))
-    text = validation.comment_text(body.get("text"), settings)
-    who = validation.author(body.get("author"), body.get("email"), body.get("website"))
-    parent_id = validation.optional_id(body.get("parent"), "parent")
-    title = validation.title(body.get("title"))
-    notify = validation.flag(body.get("notify"), "notify")
-    html = render(text)
+    validation.check_text(draft.text, site.settings)
     now = ctx.clock()
     async with ctx.storage.write() as tx:
-        if await tx.is_banned(site.id, email_hash(who.email), actor.client):
-            raise Forbidden("banned", reason="banned")
-        await ctx.check_rate(tx, "post", actor.client, ctx.limits.post_rate_limit)
-        existing = await tx.get_thread(site.id, uri)
-        if is_closed(existing, settings, now):
-            raise ThreadClosed("comments are closed on this page")
-        thread = existing or await tx.get_or_create_thread(site.id, uri, title, now)
-        parent, reply_to, root, depth = await _placement(tx, thread, parent_id, settings)
-        status = await _initial_status(tx, site, who.email, actor.client, html)
-        comment = await tx.insert_comment(NewComment(
-            thread_id=thread.id, parent=parent, reply_to=reply_to, root=root, depth=depth,
-            author=who.name, email=who.email, website=who.website, text=text, html=html,
-            created=now, status=status, client=actor.client,
-            avatar=avatar_seed(site.salt, who.email, who.name), notify=notify,
-        ))
-        await tx.bump_thread(thread.id)
-    await ctx.events.emit(events.COMMENT_CREATED, comment=comment, thread=thread, site=site)
+        admitted = await admit(ctx, tx, site, draft, actor, now)
+        thread = admitted.thread or await tx.get_or_create_thread(site.id, draft.uri,
+                                                                  draft.title, now)
+        comment = await store_comment(tx, site, thread, draft, at=now, status=admitted.status,
+                                      client=actor.client, answered=admitted.answered)
     return Posted(comment, ctx.tokens.issue(comment.id, comment.created), thread)
 
 
-async def _placement(
-    tx: WriteTx, thread: Thread, parent_id: int | None, settings: SiteSettings
-) -> tuple[CommentId | None, CommentId | None, CommentId | None, int]:
-    if parent_id is None:
-        return None, None, None, 0
+async def admit(ctx: Context, tx: WriteTx, site: Site, draft: CommentDraft, actor: Actor,
+                now: datetime) -> Admission:
+    """The site's policy for a new comment: refuse it, or say how it is to be stored."""
+    if await tx.is_banned(site.id, email_hash(draft.email), actor.client):
+        raise Forbidden("banned", reason="banned")
+    await ctx.check_rate(tx, "post", actor.client, ctx.config.post_rate_limit)
+    thread = await tx.get_thread(site.id, draft.uri)
+    if is_closed(thread, site.settings, now):
+        raise ThreadClosed("comments are closed on this page")
+    answered = None
+    if draft.parent is not None:
+        answered = await _answered(tx, thread, draft.parent)
+        if answered.status is not Status.APPROVED:
+            raise _parent_not_found()
+    return Admission(thread, await _initial_status(tx, site, draft, actor.client), answered)
+
+
+async def store_comment(tx: WriteTx, site: Site, thread: Thread, draft: CommentDraft, *,
+                        at: datetime, status: Status, client: str,
+                        answered: Comment | None = None, imported: bool = False) -> Comment:
+    """Make the comment's row, placed in the tree, and record it: the one place a comment
+    row is made. ``answered``, when the caller has it already, is the comment
+    ``draft.parent`` names; otherwise it is looked up (it must be in ``thread``)."""
+    if draft.parent is not None and answered is None:
+        answered = await _answered(tx, thread, draft.parent)
+    parent, reply_to, root, depth = (place_reply(answered, site.settings.max_depth)
+                                     if answered else (None, None, None, 0))
+    comment = await tx.insert_comment(NewComment(
+        thread_id=thread.id, parent=parent, reply_to=reply_to, root=root, depth=depth,
+        author=draft.author, email=draft.email, website=draft.website, text=draft.text,
+        html=draft.html, created=at, status=status, client=client,
+        avatar=avatar_seed(site.salt, draft.email, draft.author), notify=draft.notify,
+    ))
+    await tx.emit(CommentCreated(site_id=site.id, thread_id=thread.id, comment_id=comment.id,
+                                 parent=parent, reply_to=reply_to, status=status.value,
+                                 imported=imported))
+    return comment
+
+
+def _parent_not_found() -> InvalidInput:
+    return InvalidInput("parent does not exist in this thread", reason="parent_not_found",
+                        field="parent")
+
+
+async def _answered(tx: WriteTx, thread: Thread | None, parent_id: int) -> Comment:
     answered = await tx.get_comment(CommentId(parent_id))
-    if answered is None or answered.thread_id != thread.id or answered.status != Status.APPROVED:
-        raise InvalidInput("parent does not exist in this thread", reason="parent_not_found",
-                           field="parent")
-    return place_reply(answered, settings.max_depth)
+    if answered is None or thread is None or answered.thread_id != thread.id:
+        raise _parent_not_found()
+    return answered
 
 
-async def _initial_status(tx: WriteTx, site: Site, email: str, client: str,
-                          html: str) -> Status:
+async def _initial_status(tx: WriteTx, site: Site, draft: CommentDraft, client: str) -> Status:
     mode = site.settings.moderation
     held = (
-        mode == "all"
-        or (mode == "links" and has_link(html))
-        or (mode == "first_time" and not await tx.has_approved_comment(site.id, email, client))
+        mode is ModerationMode.ALL
+        or (mode is ModerationMode.LINKS and has_link(draft.html))
+        or (mode is ModerationMode.FIRST_TIME
+            and not await tx.has_approved_comment(site.id, draft.email, client))
     )
     return Status.PENDING if held else Status.APPROVED
 
@@ -119,8 +146,8 @@ async def _authorise(ctx: Context, tx: WriteTx, comment_id: int,
     comment = await find_comment(tx, comment_id)
     if comment is None or comment.status not in (Status.APPROVED, Status.PENDING):
         raise NotFound("no such comment")
-    site = await _site_of(tx, comment)
-    if actor.moderator:
+    site = await site_of(tx, comment)
+    if actor.moderates(site.id):
         return comment, site
     if not actor.token:
         raise Unauthorized("an author token is required")
@@ -130,7 +157,7 @@ async def _authorise(ctx: Context, tx: WriteTx, comment_id: int,
     window = site.settings.edit_window_seconds
     if (ctx.clock() - comment.created).total_seconds() > window:
         raise EditWindowExpired("the edit window of this comment is over")
-    await ctx.check_rate(tx, "write", actor.client, ctx.limits.write_rate_limit)
+    await ctx.check_rate(tx, "write", actor.client, ctx.config.write_rate_limit)
     return comment, site
 
 
@@ -141,7 +168,7 @@ async def find_comment(tx: WriteTx, comment_id: int) -> Comment | None:
     return await tx.get_comment(CommentId(comment_id))
 
 
-async def _site_of(tx: WriteTx, comment: Comment) -> Site:
+async def site_of(tx: WriteTx, comment: Comment) -> Site:
     thread = await tx.get_thread_by_id(comment.thread_id)
     site = await tx.get_site_by_id(thread.site_id) if thread else None
     if site is None:
@@ -149,52 +176,56 @@ async def _site_of(tx: WriteTx, comment: Comment) -> Site:
     return site
 
 
-async def edit_comment(ctx: Context, comment_id: int, body: dict[str, Any],
+async def edit_comment(ctx: Context, comment_id: int, draft: EditDraft,
                        actor: Actor) -> Comment:
     async with ctx.storage.write() as tx:
         comment, site = await _authorise(ctx, tx, comment_id, actor)
-        text = validation.comment_text(body.get("text"), site.settings)
-        html = render(text)
-        if (not actor.moderator and site.settings.moderation == "links"
-                and has_link(html) and not has_link(comment.html)):
+        validation.check_text(draft.text, site.settings)
+        if (not actor.moderates(site.id) and site.settings.moderation is ModerationMode.LINKS
+                and has_link(draft.html) and not has_link(comment.html)):
             raise InvalidInput("on this site a link is only added by a new comment, which a "
                                "moderator reviews", reason="edit_adds_link", field="text")
-        await tx.update_comment_text(comment.id, text, html, ctx.clock())
-        await tx.bump_thread(comment.thread_id)
+        await tx.update_comment_text(comment.id, draft.text, draft.html, ctx.clock())
+        await tx.emit(CommentEdited(site_id=site.id, thread_id=comment.thread_id,
+                                    comment_id=comment.id))
         edited = await tx.get_comment(comment.id)
     assert edited is not None
-    await ctx.events.emit(events.COMMENT_EDITED, comment=edited)
     return edited
 
 
 async def delete_comment(ctx: Context, comment_id: int, actor: Actor) -> None:
     async with ctx.storage.write() as tx:
-        comment, _ = await _authorise(ctx, tx, comment_id, actor)
-        await remove_comment(tx, comment)
-        await tx.bump_thread(comment.thread_id)
-    await ctx.events.emit(events.COMMENT_DELETED, comment=comment)
+        comment, site = await _authorise(ctx, tx, comment_id, actor)
+        removed = await remove_comment(tx, comment)
+        await tx.emit(CommentDeleted(site_id=site.id, thread_id=comment.thread_id,
+                                     comment_id=comment.id, placeholder=not removed,
+                                     removed=removed))
 
 
-async def remove_comment(tx: WriteTx, comment: Comment) -> None:
+async def remove_comment(tx: WriteTx, comment: Comment) -> tuple[int, ...]:
     """Take a comment out of its thread, keeping a placeholder only where approved replies
-    hang under it, and pruning placeholders left with nothing approved below them."""
+    hang under it, and pruning placeholders left with nothing approved below them.
+    Returns the ids of the rows that went (none when a placeholder stays)."""
     if await has_approved_below(tx, comment.id):
         await tx.blank_comment(comment.id)
-        return
-    await _delete_subtree(tx, comment.id)
-    await prune_above(tx, comment.parent)
+        return ()
+    removed = await _delete_subtree(tx, comment.id)
+    return removed + await prune_above(tx, comment.parent)
 
 
-async def prune_above(tx: WriteTx, parent_id: CommentId | None) -> None:
-    """Remove the placeholders above a removed comment that no longer shelter a reply."""
+async def prune_above(tx: WriteTx, parent_id: CommentId | None) -> tuple[int, ...]:
+    """Remove the placeholders above a removed comment that no longer shelter a reply;
+    returns the ids of the rows removed."""
+    removed: tuple[int, ...] = ()
     while parent_id is not None:
         parent = await tx.get_comment(parent_id)
         if parent is None or parent.status != Status.DELETED:
-            return
+            break
         if await has_approved_below(tx, parent.id):
-            return
-        await _delete_subtree(tx, parent.id)
+            break
+        removed += await _delete_subtree(tx, parent.id)
         parent_id = parent.parent
+    return removed
 
 
 async def has_approved_below(tx: WriteTx, comment_id: CommentId) -> bool:
@@ -204,28 +235,33 @@ async def has_approved_below(tx: WriteTx, comment_id: CommentId) -> bool:
     return False
 
 
-async def _delete_subtree(tx: WriteTx, comment_id: CommentId) -> None:
+async def _delete_subtree(tx: WriteTx, comment_id: CommentId) -> tuple[int, ...]:
+    removed: tuple[int, ...] = ()
     for child in await tx.children(comment_id):
-        await _delete_subtree(tx, child.id)
+        removed += await _delete_subtree(tx, child.id)
     await tx.delete_comment_row(comment_id)
+    return (*removed, comment_id)
 
 
-async def vote(ctx: Context, comment_id: int, body: dict[str, Any],
-               actor: Actor) -> tuple[int, int]:
-    value = body.get("value")
-    if isinstance(value, bool) or value not in (-1, 0, 1):
-        raise InvalidInput("value must be 1, -1 or 0", reason="value_invalid", field="value")
+async def vote(ctx: Context, comment_id: int, draft: VoteDraft, actor: Actor) -> tuple[int, int]:
     async with ctx.storage.write() as tx:
         comment = await find_comment(tx, comment_id)
         if comment is None or comment.status != Status.APPROVED:
             raise NotFound("no such comment")
-        check_origin(await _site_of(tx, comment), actor.origin)
+        site = await site_of(tx, comment)
+        check_origin(site, actor.origin)
         own_token = actor.token is not None and ctx.tokens.authorises(
             actor.token, comment.id, comment.created)
         if comment.client == actor.client or own_token:
             raise Forbidden("you cannot vote on your own comment", reason="own_comment")
-        await ctx.check_rate(tx, "write", actor.client, ctx.limits.write_rate_limit)
-        likes, dislikes = await tx.set_vote(comment.id, actor.client, int(value))
-        await tx.bump_thread(comment.thread_id)
-    await ctx.events.emit(events.COMMENT_VOTED, comment=comment, likes=likes, dislikes=dislikes)
+        await ctx.check_rate(tx, "write", actor.client, ctx.config.write_rate_limit)
+        return await record_vote(tx, site, comment, actor.client, draft.value)
+
+
+async def record_vote(tx: WriteTx, site: Site, comment: Comment, voter: str,
+                      value: int) -> tuple[int, int]:
+    """Store one voter's vote (0 withdraws it) and record the new tally."""
+    likes, dislikes = await tx.set_vote(comment.id, voter, value)
+    await tx.emit(CommentVoted(site_id=site.id, thread_id=comment.thread_id,
+                               comment_id=comment.id, likes=likes, dislikes=dislikes))
     return likes, dislikes

@@ -1,34 +1,25 @@
-"""What every domain operation needs: storage, the secret, limits, a clock, events."""
+"""What every domain operation needs: storage, the secret, the server settings, a clock."""
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from palabre.domain.errors import InvalidInput, RateLimited
-from palabre.domain.events import Events
 from palabre.domain.identity import AuthorTokens
 from palabre.domain.models import Site, SiteSettings, Thread, utcnow
+from palabre.domain.ports import Storage, WriteTx
 from palabre.domain.validation import is_site_slug
-from palabre.storage.base import Storage, WriteTx
-
-
-@dataclass(frozen=True)
-class Limits:
-    post_rate_limit: int = 5
-    write_rate_limit: int = 60
-    rate_window_seconds: int = 60
+from palabre.settings import ServerConfig
 
 
 @dataclass
 class Context:
     storage: Storage
     secret: str
-    limits: Limits = field(default_factory=Limits)
+    config: ServerConfig = field(default_factory=ServerConfig)  # limits and retention
     clock: Callable[[], datetime] = utcnow
-    events: Events = field(default_factory=Events)
 
     def __post_init__(self) -> None:
         self.tokens = AuthorTokens(self.secret)
@@ -44,7 +35,7 @@ class Context:
         """Count one hit for this client; refuse with 429 past the limit."""
         if limit <= 0:
             return
-        window_len = self.limits.rate_window_seconds
+        window_len = self.config.rate_window_seconds
         now = self.clock().timestamp()
         window = int(now // window_len)
         hits = await tx.hit_rate_limit(f"{bucket}:{client}", window)
@@ -64,21 +55,3 @@ def closes_at(thread: Thread, settings: SiteSettings) -> datetime:
     if settings.close_after_days <= 0:
         return datetime.max.replace(tzinfo=thread.created.tzinfo)
     return thread.created + timedelta(days=settings.close_after_days)
-
-
-async def ensure_site(storage: Storage, slug: str = "default", name: str = "",
-                      settings: SiteSettings | None = None) -> Site:
-    """Return the site, creating it with a fresh salt when it does not exist."""
-    if not is_site_slug(slug):
-        raise InvalidInput("site names are 1-64 lowercase letters, digits, '-' or '_'",
-                           reason="site_invalid", field="site")
-    site = await storage.get_site(slug)
-    if site is not None:
-        return site
-    async with storage.write() as tx:
-        site = await tx.get_site(slug)
-        if site is None:
-            site = await tx.create_site(slug, name or slug, secrets.token_hex(16),
-                                        settings or SiteSettings(), utcnow())
-    return site
-

@@ -1,43 +1,126 @@
-"""Named lifecycle events: side effects (mail, webhooks, cache purges) hang here.
+"""What changed: typed events, written to the durable outbox in the transaction that made
+the change, and read back by consumers (live updates, mail, webhooks, the assistant).
 
-Handlers run after the write has been committed; a failing handler is logged and never
-undoes or fails the write that fired it.
+A domain operation records each change with ``tx.emit(event)``. The storage writes the
+event to the ``events`` table *and* bumps the version of the thread it names in that same
+transaction (a site-wide event bumps every thread of the site): that is the one place where
+a change to a thread becomes both the cache's signal and a durable fact. Rolled back, the
+change leaves neither.
+
+Events carry ids and small facts, never an email, a client key or a comment's text: a
+consumer reads what it needs from the database when it handles the event, so erasing an
+author's data never has to reach into the event log.
 """
 
 from __future__ import annotations
 
-import logging
-from collections import defaultdict
-from collections.abc import Awaitable, Callable
-from typing import Any
+from dataclasses import asdict, dataclass, fields
+from datetime import datetime
+from typing import Any, ClassVar
 
-log = logging.getLogger("palabre.events")
-
-COMMENT_CREATED = "comment.created"
-COMMENT_EDITED = "comment.edited"
-COMMENT_DELETED = "comment.deleted"
-COMMENT_VOTED = "comment.voted"
-COMMENT_MODERATED = "comment.moderated"
-THREAD_CLOSED = "thread.closed"
-THREAD_OPENED = "thread.opened"
-NAMES = (COMMENT_CREATED, COMMENT_EDITED, COMMENT_DELETED, COMMENT_VOTED, COMMENT_MODERATED,
-         THREAD_CLOSED, THREAD_OPENED)
-
-Handler = Callable[..., Awaitable[None]]
+from palabre.domain.models import CommentId, ThreadId
 
 
-class Events:
-    def __init__(self) -> None:
-        self._handlers: dict[str, list[Handler]] = defaultdict(list)
+@dataclass(frozen=True, kw_only=True)
+class Event:
+    """A change to a site; ``thread_id`` names the thread it changed (None: site-wide)."""
 
-    def on(self, name: str, handler: Handler) -> None:
-        if name not in NAMES:
-            raise ValueError(f"unknown event {name!r}")
-        self._handlers[name].append(handler)
+    name: ClassVar[str] = ""
+    site_id: int
+    thread_id: ThreadId | None
 
-    async def emit(self, name: str, **payload: Any) -> None:
-        for handler in self._handlers.get(name, ()):
-            try:
-                await handler(**payload)
-            except Exception:
-                log.exception("handler for %s failed", name)
+    def payload(self) -> dict[str, Any]:
+        """The event's own fields, as stored in the outbox (JSON)."""
+        data = asdict(self)
+        del data["site_id"], data["thread_id"]
+        return data
+
+
+@dataclass(frozen=True, kw_only=True)
+class CommentCreated(Event):
+    name: ClassVar[str] = "comment.created"
+    thread_id: ThreadId
+    comment_id: CommentId
+    parent: CommentId | None
+    reply_to: CommentId | None
+    status: str
+    imported: bool = False  # stored by an import or the demo: nobody is to be notified
+
+
+@dataclass(frozen=True, kw_only=True)
+class CommentEdited(Event):
+    name: ClassVar[str] = "comment.edited"
+    thread_id: ThreadId
+    comment_id: CommentId
+
+
+@dataclass(frozen=True, kw_only=True)
+class CommentDeleted(Event):
+    name: ClassVar[str] = "comment.deleted"
+    thread_id: ThreadId
+    comment_id: CommentId
+    placeholder: bool  # kept as a ``deleted`` placeholder because approved replies hang there
+    removed: tuple[int, ...]  # every comment that left the thread with it (pruned included)
+
+
+@dataclass(frozen=True, kw_only=True)
+class CommentVoted(Event):
+    name: ClassVar[str] = "comment.voted"
+    thread_id: ThreadId
+    comment_id: CommentId
+    likes: int
+    dislikes: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class CommentModerated(Event):
+    name: ClassVar[str] = "comment.moderated"
+    thread_id: ThreadId
+    comment_id: CommentId
+    action: str
+    status: str  # the comment's status afterwards
+    removed: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True, kw_only=True)
+class ThreadClosed(Event):
+    name: ClassVar[str] = "thread.closed"
+    thread_id: ThreadId
+
+
+@dataclass(frozen=True, kw_only=True)
+class ThreadOpened(Event):
+    name: ClassVar[str] = "thread.opened"
+    thread_id: ThreadId
+
+
+@dataclass(frozen=True, kw_only=True)
+class SiteSettingsChanged(Event):
+    name: ClassVar[str] = "site.settings_changed"
+    thread_id: None = None
+    changed: tuple[str, ...]
+
+
+EVENT_TYPES: dict[str, type[Event]] = {cls.name: cls for cls in (
+    CommentCreated, CommentEdited, CommentDeleted, CommentVoted, CommentModerated,
+    ThreadClosed, ThreadOpened, SiteSettingsChanged,
+)}
+
+
+@dataclass(frozen=True)
+class StoredEvent:
+    """An event as the outbox holds it: its position (ids only grow) and when it happened."""
+
+    id: int
+    at: datetime
+    event: Event
+
+
+def decode(name: str, site_id: int, thread_id: int | None, payload: dict[str, Any]) -> Event:
+    """Rebuild an event from its outbox row; lists come back as the tuples they were."""
+    cls = EVENT_TYPES[name]
+    known = {f.name for f in fields(cls)}
+    values = {key: tuple(value) if isinstance(value, list) else value
+              for key, value in payload.items() if key in known}
+    event: Event = cls(site_id=site_id, thread_id=thread_id, **values)  # type: ignore[arg-type]
+    return event

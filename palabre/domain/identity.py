@@ -4,11 +4,38 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from dataclasses import dataclass
 from datetime import datetime
 
 from itsdangerous import BadSignature, URLSafeSerializer
 
+from palabre.domain.models import Moderator
+
 TOKEN_NAMESPACE = "palabre.author-token.v1"  # noqa: S105 (a signing namespace, not a secret)
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is asking, worked out once per request (or per command) at the edge.
+
+    ``client`` is the keyed hash of the client's address (``client_key``); ``origin`` the
+    page origin a browser sent; ``token`` an author token, if one came; ``moderator`` the
+    signed-in moderator, if any. A signed-in reader will take its place here later.
+    """
+
+    client: str
+    origin: str | None = None
+    token: str | None = None
+    moderator: Moderator | None = None
+    system: bool = False  # the operator's own tools: the CLI, the demo, imports
+
+    def moderates(self, site_id: int) -> bool:
+        """Whether this actor may moderate the site (every moderator moderates every site
+        until moderators are given sites)."""
+        return self.system or self.moderator is not None
+
+
+SYSTEM = Actor(client="palabre:system", system=True)
 
 
 def client_key(secret: str, address: str) -> str:

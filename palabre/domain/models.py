@@ -5,9 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Any, NewType
+from typing import NewType
 
-from palabre.settings import SITE_SETTINGS
+# Declared with every other setting in palabre/settings.py; nouns of the domain too.
+from palabre.settings import ModerationMode as ModerationMode
+from palabre.settings import SiteSettings as SiteSettings
 
 CommentId = NewType("CommentId", int)
 ThreadId = NewType("ThreadId", int)
@@ -29,33 +31,6 @@ class Sort(StrEnum):
     OLDEST = "oldest"
     NEWEST = "newest"
     TOP = "top"
-
-
-@dataclass(frozen=True)
-class SiteSettings:
-    site_url: str = ""
-    max_depth: int = 5
-    close_after_days: int = 0
-    moderation: str = "none"
-    edit_window_seconds: int = 900
-    max_text_length: int = 10000
-    blocked_words: tuple[str, ...] = ()
-    allowed_origins: tuple[str, ...] = ()
-
-    @classmethod
-    def from_mapping(cls, raw: dict[str, Any]) -> SiteSettings:
-        values: dict[str, Any] = {}
-        for setting in SITE_SETTINGS:
-            if setting.name in raw:
-                value = setting.parse(raw[setting.name])
-                values[setting.name] = tuple(value) if isinstance(value, list) else value
-        return cls(**values)
-
-    def as_mapping(self) -> dict[str, Any]:
-        return {
-            s.name: list(v) if isinstance(v := getattr(self, s.name), tuple) else v
-            for s in SITE_SETTINGS
-        }
 
 
 @dataclass(frozen=True)

@@ -10,9 +10,10 @@ from datetime import datetime
 
 import orjson
 
-from palabre.domain import events
 from palabre.domain.context import Context, closes_at, is_closed
-from palabre.domain.errors import InvalidInput
+from palabre.domain.errors import Forbidden, InvalidInput
+from palabre.domain.events import ThreadClosed, ThreadOpened
+from palabre.domain.identity import Actor
 from palabre.domain.models import Comment, Site, Sort, Thread
 from palabre.domain.tree import Tree
 from palabre.domain.uris import normalise_uri
@@ -161,15 +162,18 @@ async def counts(ctx: Context, site_slug: str | None, raw_uris: Sequence[str]) -
     return {raw: found.get(uri, 0) for raw, uri in normalised.items()}
 
 
-async def set_closed(ctx: Context, site_slug: str, raw_uri: str, closed: bool) -> Thread:
+async def set_closed(ctx: Context, site_slug: str, raw_uri: str, closed: bool,
+                     actor: Actor) -> Thread:
     """Close (or reopen) a thread; closing a page never commented creates its thread."""
     site = await ctx.site(site_slug)
+    if not actor.moderates(site.id):
+        raise Forbidden("moderators only")
     uri = normalise_uri(raw_uri)
+    change = ThreadClosed if closed else ThreadOpened
     async with ctx.storage.write() as tx:
         thread = await tx.get_or_create_thread(site.id, uri, "", ctx.clock())
         await tx.set_thread_closed(thread.id, closed)
+        await tx.emit(change(site_id=site.id, thread_id=thread.id))
         updated = await tx.get_thread_by_id(thread.id)
     assert updated is not None
-    await ctx.events.emit(events.THREAD_CLOSED if closed else events.THREAD_OPENED,
-                          thread=updated, site=site)
     return updated

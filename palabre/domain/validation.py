@@ -41,8 +41,13 @@ def is_site_slug(value: str) -> bool:
     return SITE_SLUG.fullmatch(value) is not None
 
 
-def comment_text(value: object, settings: SiteSettings) -> str:
-    text = _CONTROL.sub("", text_field(value, "text")).replace("\r\n", "\n")
+def clean_text(value: object) -> str:
+    """A comment's text as stored: control characters removed, line ends as ``\n``."""
+    return _CONTROL.sub("", text_field(value, "text")).replace("\r\n", "\n")
+
+
+def check_text(text: str, settings: SiteSettings) -> str:
+    """Refuse a cleaned text the site does not take: empty, too long, a blocked word."""
     if not text.strip():
         raise InvalidInput("text is empty", reason="text_empty", field="text")
     limit = settings.max_text_length

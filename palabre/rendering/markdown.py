@@ -8,6 +8,8 @@ from user text.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import nh3
 from markdown_it import MarkdownIt
 
@@ -33,10 +35,20 @@ def _absolute_allowed(url: str) -> bool:
 _parser.validateLink = _absolute_allowed  # type: ignore[method-assign]
 
 
+CACHED_TEXT = 2000  # characters: short texts recur ("Merci !", "+1"), so their HTML is kept
+
+
 def render(text: str) -> str:
     """Render a comment's Markdown to sanitised HTML."""
-    html = _parser.render(text)
-    return sanitise(html).strip()
+    return _render_short(text) if len(text) <= CACHED_TEXT else _render(text)
+
+
+def _render(text: str) -> str:
+    return sanitise(_parser.render(text)).strip()
+
+
+# The last 256 short texts rendered: at most ~1.5 MB, and the same answer as _render.
+_render_short = lru_cache(maxsize=256)(_render)
 
 
 def sanitise(html: str) -> str:

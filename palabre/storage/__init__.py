@@ -1,8 +1,8 @@
-"""Storage backends behind one interface (:mod:`palabre.storage.base`)."""
+"""Storage backends behind one interface (:mod:`palabre.domain.ports`)."""
 
 from __future__ import annotations
 
-from palabre.storage.base import Storage
+from palabre.domain.ports import Storage
 
 
 def check_database_url(database_url: str) -> None:

@@ -8,6 +8,9 @@ per-statement locking. Reads run on a connection pool with autocommit.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import logging
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from functools import lru_cache
@@ -16,9 +19,12 @@ from typing import Any
 from psycopg import AsyncConnection
 from psycopg_pool import AsyncConnectionPool
 
+from palabre.storage.outbox import Wakeable
 from palabre.storage.sql import SQLReads, SQLWriteTx
 
 WRITE_LOCK = 0x70616C61  # "pala": the advisory lock every write transaction holds
+CHANNEL = "palabre_events"  # NOTIFY'd by every transaction that wrote events
+log = logging.getLogger("palabre.storage")
 
 
 @lru_cache(maxsize=256)
@@ -55,12 +61,21 @@ class PostgresWriteTx(PostgresConnection, SQLWriteTx):
     pass
 
 
-class PostgresStorage(SQLReads):
+class PostgresStorage(SQLReads, Wakeable):
+    """Consumers waiting for events are woken by a NOTIFY on ``CHANNEL``, which every
+    transaction that wrote events sends at its commit (any instance), and poll once a
+    second besides, in case the listening connection was lost."""
+
+    poll_seconds = 1.0
+
     def __init__(self, database_url: str, min_size: int = 1, max_size: int = 8) -> None:
-        self.pool = AsyncConnectionPool(conninfo(database_url), min_size=min_size,
+        Wakeable.__init__(self)
+        self.conninfo = conninfo(database_url)
+        self.pool = AsyncConnectionPool(self.conninfo, min_size=min_size,
                                         max_size=max_size, open=False,
                                         kwargs={"autocommit": True})
         self._opened = False
+        self._listener: asyncio.Task[None] | None = None
 
     async def _ensure_open(self) -> None:
         if not self._opened:
@@ -87,7 +102,29 @@ class PostgresStorage(SQLReads):
         await self._ensure_open()
         async with self.pool.connection() as conn, conn.transaction():
             await conn.execute("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK,))
-            yield PostgresWriteTx(conn)
+            tx = PostgresWriteTx(conn)
+            yield tx
+            if tx.emitted:
+                await conn.execute("SELECT pg_notify(%s, '')", (CHANNEL,))
+
+    async def wait_for_events(self, position: int, timeout: float) -> None:
+        if self._listener is None or self._listener.done():
+            self._listener = asyncio.create_task(self._listen())
+        await super().wait_for_events(position, timeout)
+
+    async def _listen(self) -> None:
+        """Hold one connection LISTENing, and wake waiters at each notification."""
+        while True:
+            try:
+                async with await AsyncConnection.connect(self.conninfo,
+                                                         autocommit=True) as conn:
+                    await conn.execute("LISTEN palabre_events")  # CHANNEL
+                    self.wake()  # anything committed while not listening
+                    async for _ in conn.notifies():
+                        self.wake()
+            except Exception:  # the server went away: the poll covers the gap
+                log.warning("lost the event listener connection; reconnecting", exc_info=True)
+                await asyncio.sleep(self.poll_seconds)
 
     async def unchanged_since_last_check(self, token: object) -> tuple[bool, object]:
         return False, None
@@ -102,6 +139,11 @@ class PostgresStorage(SQLReads):
         return {row[0]: int(row[1]) for row in rows}
 
     async def close(self) -> None:
+        if self._listener is not None:
+            self._listener.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._listener
+            self._listener = None
         if self._opened:
             await self.pool.close()
             self._opened = False

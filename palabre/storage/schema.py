@@ -114,3 +114,27 @@ moderators = Table(
     Column("password_hash", Text, nullable=False),
     Column("created", BigInteger, nullable=False),
 )
+
+# The durable outbox: every change, in commit order (ids never reused, so a consumer's
+# position stays meaningful after old events are pruned). See domain/events.py.
+events = Table(
+    "events",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("created", BigInteger, nullable=False),
+    Column("site_id", Integer, nullable=False),
+    Column("thread_id", Integer, nullable=True),
+    Column("name", String(64), nullable=False),
+    Column("payload", Text, nullable=False),
+    Index("ix_events_created", "created"),
+    sqlite_autoincrement=True,
+)
+
+# How far each named consumer of the outbox has read.
+event_cursors = Table(
+    "event_cursors",
+    metadata,
+    Column("consumer", String(64), primary_key=True),
+    Column("position", BigInteger, nullable=False),
+    Column("updated", BigInteger, nullable=False),
+)

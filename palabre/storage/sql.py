@@ -14,6 +14,7 @@ from typing import Any
 
 import orjson
 
+from palabre.domain.events import Event, StoredEvent, decode
 from palabre.domain.models import (
     STATUS_BY_VALUE,
     Comment,
@@ -25,6 +26,7 @@ from palabre.domain.models import (
     Status,
     Thread,
     ThreadId,
+    utcnow,
 )
 
 COMMENT_WIDTH = 18
@@ -160,6 +162,23 @@ class SQLReads:
                               (site_id, uri))
         return (int(row[0]), ThreadId(row[1])) if row else None
 
+    async def get_cursor(self, consumer: str) -> int:
+        row = await self._one("SELECT position FROM event_cursors WHERE consumer = ?",
+                              (consumer,))
+        return int(row[0]) if row else 0
+
+    async def _has_events_after(self, position: int) -> bool:
+        return await self._one("SELECT 1 FROM events WHERE id > ? LIMIT 1",
+                               (position,)) is not None
+
+    async def events_after(self, position: int, limit: int) -> list[StoredEvent]:
+        rows = await self._all(
+            "SELECT id, created, site_id, thread_id, name, payload FROM events "
+            "WHERE id > ? ORDER BY id LIMIT ?", (position, limit))
+        return [StoredEvent(int(r[0]), from_micros(r[1]), decode(r[4], r[2], r[3],
+                                                                 orjson.loads(r[5])))
+                for r in rows]
+
     async def latest_comments(self, site_id: int, thread_id: ThreadId | None,
                               limit: int) -> list[tuple[Comment, Thread]]:
         rows = await self._all(LATEST, (site_id, thread_id, thread_id, limit))
@@ -169,6 +188,8 @@ class SQLReads:
 
 class SQLWriteTx(SQLReads):
     """The write statements, run inside one transaction holding the write lock."""
+
+    emitted = 0  # events this transaction wrote to the outbox
 
     async def create_site(self, slug: str, name: str, salt: str, settings: SiteSettings,
                           created: datetime) -> Site:
@@ -182,8 +203,6 @@ class SQLWriteTx(SQLReads):
     async def update_site_settings(self, site_id: int, settings: SiteSettings) -> None:
         await self._run("UPDATE sites SET settings = ? WHERE id = ?",
                         (settings_json(settings), site_id))
-        await self._run("UPDATE threads SET version = version + 1 WHERE site_id = ?",
-                        (site_id,))
 
     async def get_or_create_thread(self, site_id: int, uri: str, title: str,
                                    created: datetime) -> Thread:
@@ -197,11 +216,41 @@ class SQLWriteTx(SQLReads):
         return thread
 
     async def set_thread_closed(self, thread_id: ThreadId, closed: bool) -> None:
-        await self._run("UPDATE threads SET closed = ?, version = version + 1 WHERE id = ?",
-                        (closed, thread_id))
+        await self._run("UPDATE threads SET closed = ? WHERE id = ?", (closed, thread_id))
 
-    async def bump_thread(self, thread_id: ThreadId) -> None:
-        await self._run("UPDATE threads SET version = version + 1 WHERE id = ?", (thread_id,))
+    async def emit(self, event: Event) -> None:
+        self.emitted += 1
+        await self._run(
+            "INSERT INTO events (created, site_id, thread_id, name, payload) "
+            "VALUES (?, ?, ?, ?, ?)",
+            (to_micros(utcnow()), event.site_id, event.thread_id, event.name,
+             orjson.dumps(event.payload()).decode()),
+        )
+        if event.thread_id is None:
+            await self._run("UPDATE threads SET version = version + 1 WHERE site_id = ?",
+                            (event.site_id,))
+        else:
+            await self._run("UPDATE threads SET version = version + 1 WHERE id = ?",
+                            (event.thread_id,))
+
+    async def set_cursor(self, consumer: str, position: int) -> None:
+        await self._run(
+            "INSERT INTO event_cursors (consumer, position, updated) VALUES (?, ?, ?) "
+            "ON CONFLICT (consumer) DO UPDATE SET position = excluded.position, "
+            "updated = excluded.updated",
+            (consumer, position, to_micros(utcnow())),
+        )
+
+    async def prune_events(self, before: datetime) -> int:
+        row = await self._one(
+            "SELECT count(*) FROM events WHERE created < ? AND id <= "
+            "(SELECT coalesce(min(position), (SELECT max(id) FROM events)) FROM event_cursors)",
+            (to_micros(before),))
+        await self._run(
+            "DELETE FROM events WHERE created < ? AND id <= "
+            "(SELECT coalesce(min(position), (SELECT max(id) FROM events)) FROM event_cursors)",
+            (to_micros(before),))
+        return int(row[0])
 
     async def insert_comment(self, new: NewComment) -> Comment:
         row = await self._one(
@@ -306,3 +355,4 @@ class SQLWriteTx(SQLReads):
         moderator = await self.get_moderator(username)
         assert moderator is not None
         return moderator
+

@@ -17,6 +17,7 @@ from typing import Any
 
 import orjson
 
+from palabre.storage.outbox import Wakeable
 from palabre.storage.sql import SQLReads, SQLWriteTx
 
 
@@ -55,13 +56,18 @@ class SQLiteWriteTx(SQLiteConnection, SQLWriteTx):
     pass
 
 
-class SQLiteStorage(SQLiteConnection, SQLReads):
-    """Palabre's default storage: one SQLite file."""
+class SQLiteStorage(SQLiteConnection, SQLReads, Wakeable):
+    """Palabre's default storage: one SQLite file.
+
+    Consumers waiting for events are woken at once by a commit of this process, and within
+    ``poll_seconds`` by one of another process (an indexed one-row query).
+    """
 
     def __init__(self, database_url: str) -> None:
         self.path = sqlite_path(database_url)
         Path(self.path).parent.mkdir(parents=True, exist_ok=True)
-        super().__init__(connect(self.path))
+        SQLiteConnection.__init__(self, connect(self.path))
+        Wakeable.__init__(self)
         self.writer = connect(self.path)
         self._lock = asyncio.Lock()
 
@@ -69,12 +75,15 @@ class SQLiteStorage(SQLiteConnection, SQLReads):
     async def write(self) -> AsyncIterator[SQLiteWriteTx]:
         async with self._lock:
             self.writer.execute("BEGIN IMMEDIATE")
+            tx = SQLiteWriteTx(self.writer)
             try:
-                yield SQLiteWriteTx(self.writer)
+                yield tx
             except BaseException:
                 self.writer.execute("ROLLBACK")
                 raise
             self.writer.execute("COMMIT")
+            if tx.emitted:
+                self.wake()
 
     async def unchanged_since_last_check(self, token: object) -> tuple[bool, object]:
         version = self.conn.execute("PRAGMA data_version").fetchone()[0]

@@ -1,7 +1,11 @@
-"""The ASGI application: routes, error envelope, CORS, and the shared state."""
+"""The composition root: the storage, the domain context, the routes of every area, the
+error envelope, CORS, the read cache in front, and the outbox's upkeep."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -13,24 +17,42 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from palabre.domain.context import Context, Limits, ensure_site
+from palabre.domain.context import Context
 from palabre.domain.errors import PalabreError
+from palabre.domain.outbox import prune_events
+from palabre.domain.ports import Storage
+from palabre.domain.sites import ensure_site
 from palabre.settings import ServerConfig, load_config
 from palabre.storage import open_storage
-from palabre.storage.base import Storage
-from palabre.web import admin, api, openapi, pages
-from palabre.web.clients import parse_networks
-from palabre.web.cors import OriginPolicy, SiteCORS
-from palabre.web.errors import on_http_error, on_palabre_error, on_unexpected
-from palabre.web.fastpath import CachedReads
-from palabre.web.sessions import Sessions
-from palabre.web.thread_cache import ThreadCache
+from palabre.web.admin import api as admin_api
+from palabre.web.admin.sessions import Sessions
+from palabre.web.api import comments, openapi, threads
+from palabre.web.cache.fastpath import CachedReads
+from palabre.web.cache.thread_cache import ThreadCache
+from palabre.web.embed import pages
+from palabre.web.http.clients import parse_networks
+from palabre.web.http.cors import OriginPolicy, SiteCORS
+from palabre.web.http.errors import on_http_error, on_palabre_error, on_unexpected
+from palabre.web.state import State, state
+
+log = logging.getLogger("palabre.web")
+PRUNE_EVERY_SECONDS = 3600.0
 
 
 async def healthz(request: Request) -> Response:
-    st = api.state(request)
-    await st.ctx.storage.get_site("default")
+    await state(request).ctx.storage.get_site("default")
     return Response(orjson.dumps({"status": "ok"}), media_type="application/json")
+
+
+async def keep_outbox(ctx: Context) -> None:
+    """Prune delivered events past their retention, now and then (every worker does; the
+    deletion is the same whoever runs it)."""
+    while True:
+        try:
+            await prune_events(ctx)
+        except Exception:
+            log.exception("pruning the event outbox failed")
+        await asyncio.sleep(PRUNE_EVERY_SECONDS)
 
 
 def create_app(config: ServerConfig, storage: Storage | None = None) -> CachedReads:
@@ -38,21 +60,22 @@ def create_app(config: ServerConfig, storage: Storage | None = None) -> CachedRe
     store = storage or open_storage(config.database_url)
     if not config.secret:
         raise ValueError("a secret is required (palabre serve generates one)")
-    ctx = Context(
-        storage=store, secret=config.secret,
-        limits=Limits(config.post_rate_limit, config.write_rate_limit,
-                      config.rate_window_seconds),
-    )
+    ctx = Context(storage=store, secret=config.secret, config=config)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         await ensure_site(store)
+        upkeep = asyncio.create_task(keep_outbox(ctx))
         yield
+        upkeep.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await upkeep
         await store.close()
 
     cache = ThreadCache(store, max_bytes=max(0, config.cache_megabytes) << 20)
     origins = OriginPolicy(store)
-    routes: list[Route] = [*api.routes, *admin.routes, *openapi.routes, *pages.routes,
+    routes: list[Route] = [*comments.routes, *threads.routes, *admin_api.routes,
+                           *openapi.routes, *pages.routes,
                            Route("/healthz", healthz, methods=["GET"])]
     if config.demo:
         routes += pages.demo_routes
@@ -63,11 +86,11 @@ def create_app(config: ServerConfig, storage: Storage | None = None) -> CachedRe
                             Exception: on_unexpected},
         lifespan=lifespan,
     )
-    app.state.palabre = api.State(ctx=ctx, cache=cache,
-                                  proxies=parse_networks(config.trusted_proxies),
-                                  max_body_bytes=config.max_body_bytes,
-                                  public_url=config.public_url.rstrip("/"),
-                                  sessions=Sessions(config.secret))
+    app.state.palabre = State(ctx=ctx, cache=cache,
+                              proxies=parse_networks(config.trusted_proxies),
+                              max_body_bytes=config.max_body_bytes,
+                              public_url=config.public_url.rstrip("/"),
+                              sessions=Sessions(config.secret))
     return CachedReads(app, cache, ctx, origins)
 
 

@@ -8,7 +8,7 @@ from datetime import datetime
 import pytest
 
 from palabre.domain import threads
-from palabre.domain.identity import AuthorTokens
+from palabre.domain.identity import SYSTEM, AuthorTokens
 from tests.conftest import SECRET
 
 RFC3339 = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
@@ -127,7 +127,7 @@ def test_edit_or_delete_unknown_comment_is_not_found(api, comment_id):
 
 def test_edit_is_allowed_on_a_closed_thread_within_the_window(api):
     posted = api.post()
-    api.domain(lambda ctx: threads.set_closed(ctx, "default", "/a", True))
+    api.domain(lambda ctx: threads.set_closed(ctx, "default", "/a", True, SYSTEM))
     assert api.patch(posted["comment"]["id"], posted["token"], "corrigé").status_code == 200
 
 

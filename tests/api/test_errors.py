@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from palabre.domain import threads
+from palabre.domain.identity import SYSTEM
 from palabre.i18n import translate
 
 
@@ -31,7 +32,7 @@ def scene(make_api):
     old = api.post("/open", "ancien", client_ip="192.0.2.50")
     api.clock.advance(hours=1)
     fresh = api.post("/open", "récent", client_ip="192.0.2.51")
-    api.domain(lambda ctx: threads.set_closed(ctx, "default", "/closed", True))
+    api.domain(lambda ctx: threads.set_closed(ctx, "default", "/closed", True, SYSTEM))
     return api, old, fresh
 
 

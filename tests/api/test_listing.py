@@ -246,6 +246,7 @@ def test_etag_and_if_none_match(api):
 @pytest.mark.parametrize("write", ["post", "vote", "edit", "delete", "close"])
 def test_any_write_changes_the_etag(api, write):
     from palabre.domain import threads
+    from palabre.domain.identity import SYSTEM
 
     posted = api.post()
     comment_id, token = posted["comment"]["id"], posted["token"]
@@ -260,7 +261,7 @@ def test_any_write_changes_the_etag(api, write):
     elif write == "delete":
         assert api.delete(comment_id, token).status_code == 204
     else:
-        api.domain(lambda ctx: threads.set_closed(ctx, "default", "/a", True))
+        api.domain(lambda ctx: threads.set_closed(ctx, "default", "/a", True, SYSTEM))
     after = api.get("/api/v1/comments", params={"uri": "/a"}, headers={"If-None-Match": etag})
     assert after.status_code == 200
     assert after.headers["etag"] != etag

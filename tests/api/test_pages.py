@@ -8,6 +8,7 @@ import pytest
 
 from palabre.demo import load_demo, seed_demo
 from palabre.domain import threads
+from palabre.domain.identity import SYSTEM
 
 
 class Outline(HTMLParser):
@@ -107,7 +108,7 @@ def test_fragment_without_title_and_empty(api):
 
 
 def test_fragment_of_a_closed_thread(api, nested):
-    api.domain(lambda ctx: threads.set_closed(ctx, "default", "/a", True))
+    api.domain(lambda ctx: threads.set_closed(ctx, "default", "/a", True, SYSTEM))
     assert "Comments are closed." in "".join(outline(fragment(api).text).text)
     french = "".join(outline(fragment(api, lang="fr").text).text)
     assert "Les commentaires sont fermés." in french

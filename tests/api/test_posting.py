@@ -8,6 +8,7 @@ import itertools
 import pytest
 
 from palabre.domain import threads
+from palabre.domain.identity import SYSTEM
 
 
 def error_of(response, status):
@@ -209,7 +210,7 @@ def test_write_rate_limit_covers_votes(make_api):
 def test_closed_thread_refuses_comments(api):
     api.comment("/a")
     api.page("/a")  # cached before the close
-    api.domain(lambda ctx: threads.set_closed(ctx, "default", "/a", True))
+    api.domain(lambda ctx: threads.set_closed(ctx, "default", "/a", True, SYSTEM))
     assert api.thread("/a")["closed"] is True
     response = api.client.post("/api/v1/comments", json={"uri": "/a#x", "text": "trop tard"})
     assert error_of(response, 403)["code"] == "thread_closed"
@@ -217,22 +218,22 @@ def test_closed_thread_refuses_comments(api):
 
 
 def test_closing_a_never_commented_page_refuses_comments(api):
-    api.domain(lambda ctx: threads.set_closed(ctx, "default", "/a", True))
+    api.domain(lambda ctx: threads.set_closed(ctx, "default", "/a", True, SYSTEM))
     response = api.client.post("/api/v1/comments", json={"uri": "/a", "text": "x"})
     assert error_of(response, 403)["code"] == "thread_closed"
 
 
 def test_reopened_thread_accepts_comments(api):
     api.comment("/a")
-    api.domain(lambda ctx: threads.set_closed(ctx, "default", "/a", True))
-    api.domain(lambda ctx: threads.set_closed(ctx, "default", "/a", False))
+    api.domain(lambda ctx: threads.set_closed(ctx, "default", "/a", True, SYSTEM))
+    api.domain(lambda ctx: threads.set_closed(ctx, "default", "/a", False, SYSTEM))
     assert api.thread("/a")["closed"] is False
     api.comment("/a")
 
 
 def test_replies_are_refused_on_a_closed_thread(api):
     parent = api.comment("/a")
-    api.domain(lambda ctx: threads.set_closed(ctx, "default", "/a", True))
+    api.domain(lambda ctx: threads.set_closed(ctx, "default", "/a", True, SYSTEM))
     response = api.client.post("/api/v1/comments", json={"uri": "/a", "text": "x",
                                                           "parent": parent["id"]})
     assert error_of(response, 403)["code"] == "thread_closed"

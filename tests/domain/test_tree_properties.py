@@ -1,21 +1,30 @@
-"""Property tests of the discussion tree, through the public API.
+"""Property tests of the discussion tree on the domain itself (in memory, no HTTP).
 
-Any sequence of posts, replies and deletions (by token) must keep: ``thread.count`` equal to
-the approved items all pages return (and to the counts endpoint), every depth within the
-site's ``max_depth``, and the display order depth-first with replies oldest first.
+The same sequences as the HTTP property test (tests/api/test_tree_properties.py), run
+through the domain operations: ``thread.count`` equals the approved items all pages
+return (and the counts), depths stay within ``max_depth``, replies are placed as the
+contract says, and the order is depth-first with replies oldest first.
 """
 
 from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
+from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-SITES = {"d1": 1, "d2": 2, "d3": 3, "default": 5}
-MODERATED = "links"  # a site with max_depth 5 that holds comments with links
+from palabre.domain import comments, threads
+from palabre.domain.errors import InvalidInput, NotFound
+from palabre.domain.identity import SYSTEM, Actor
+from palabre.domain.inputs import CommentDraft
+from palabre.domain.models import Comment, Sort
+from palabre.domain.sites import change_settings, ensure_site
+from tests.domain.conftest import Domain
+from tests.tree_checks import check_listing
 
+SITES = {"d1": 1, "d2": 2, "d3": 3, "default": 5, "links": 5}
 POST = st.tuples(st.just("post"), st.none() | st.integers(0, 40), st.booleans(),
                  st.integers(0, 3))
 DELETE = st.tuples(st.just("delete"), st.integers(0, 40))
@@ -24,142 +33,89 @@ OPERATIONS = st.lists(st.one_of(POST, POST, DELETE), min_size=1, max_size=30)
 
 @dataclass
 class Posted:
-    id: int
+    comment: Comment
     token: str
-    depth: int
-    parent: int | None
-    approved: bool
     alive: bool = True
 
 
-def run_operations(api, site, max_depth, uri, operations):
-    """Apply the operations, checking each answer against a model; returns the model."""
+def as_json(comment: Comment) -> dict[str, Any]:
+    return {"id": comment.id, "parent": comment.parent, "depth": comment.depth,
+            "status": comment.status.value, "author": comment.author, "html": comment.html}
+
+
+async def apply(domain: Domain, site: str, uri: str, max_depth: int,
+                operations: list[tuple[Any, ...]]) -> list[Posted]:
     posted: list[Posted] = []
-    for op in operations:
+    for n, op in enumerate(operations):
         if op[0] == "post":
-            _, target_index, with_link, seconds = op
-            api.clock.advance(seconds=seconds)  # 0: posted in the same instant
-            target = posted[target_index % len(posted)] if posted and target_index is not None \
-                else None
+            _, index, with_link, seconds = op
+            domain.clock.advance(seconds=seconds)
+            target = posted[index % len(posted)] if posted and index is not None else None
             text = "voir https://example.org" if with_link else "un avis"
-            body = {"uri": uri, "site": site, "text": text,
-                    "parent": target.id if target else None}
-            response = api.client.post("/api/v1/comments", json=body)
-            if target is not None and not (target.approved and target.alive):
-                assert response.status_code == 422, response.text
+            draft = CommentDraft(site=site, uri=uri, text=text,
+                                 parent=target.comment.id if target else None)
+            shown = target is None or (target.alive and target.comment.status == "approved")
+            try:
+                made = await comments.post_comment(domain.ctx, draft, Actor(client=f"c{n}"))
+            except InvalidInput:
+                assert not shown
                 continue
-            assert response.status_code == 201, response.text
-            comment = response.json()["comment"]
-            if target is None:
-                assert (comment["parent"], comment["reply_to"], comment["depth"]) == (None,
-                                                                                      None, 0)
-            else:
-                nests = target.depth + 1 < max_depth
-                assert comment["reply_to"] == target.id
-                assert comment["parent"] == (target.id if nests else target.parent)
-                assert comment["depth"] == (target.depth + 1 if nests else target.depth)
-            assert comment["depth"] <= max_depth - 1
-            approved = not (site == MODERATED and with_link)
-            assert comment["status"] == ("approved" if approved else "pending")
-            posted.append(Posted(comment["id"], response.json()["token"], comment["depth"],
-                                 comment["parent"], approved))
+            assert shown
+            c = made.comment
+            if target is not None:
+                nests = target.comment.depth + 1 < max_depth
+                assert c.reply_to == target.comment.id
+                assert c.parent == (target.comment.id if nests else target.comment.parent)
+            assert c.status == ("pending" if site == "links" and with_link else "approved")
+            posted.append(Posted(c, made.token))
         elif posted:
             victim = posted[op[1] % len(posted)]
-            response = api.delete(victim.id, victim.token)
-            if victim.approved and victim.alive:
-                assert response.status_code == 204, response.text
-            elif not victim.alive:  # ids are never reused, so it stays gone
-                assert response.status_code == 404, response.text
-            else:  # pending: gone already if an ancestor's subtree went
-                assert response.status_code in (204, 404), response.text
+            author = Actor(client="x", token=victim.token)
+            try:
+                await comments.delete_comment(domain.ctx, victim.comment.id, author)
+            except NotFound:
+                assert not victim.alive or victim.comment.status == "pending"
             victim.alive = False
     return posted
 
 
-def check_thread(api, site, max_depth, uri, posted, sort, limit):
-    pages = []
+async def listing(domain: Domain, site: str, uri: str, sort: str,
+                  limit: int) -> tuple[list[dict[str, Any]], int, int]:
+    pages: list[dict[str, Any]] = []
     cursor = None
     while True:
-        params = {"uri": uri, "site": site, "sort": sort, "limit": limit}
-        if cursor:
-            params["cursor"] = cursor
-        response = api.get("/api/v1/comments", params=params)
-        assert response.status_code == 200, response.text
-        pages.append(response.json())
-        cursor = pages[-1]["next_cursor"]
+        page = await threads.thread_page(domain.ctx, site, uri, Sort(sort), limit, cursor)
+        pages.append({"thread": {"count": page.thread.count},
+                      "comments": [as_json(c) for c in page.comments]})
+        cursor = page.next_cursor
         if cursor is None:
             break
-    items = [c for page in pages for c in page["comments"]]
-    approved = [c for c in items if c["status"] == "approved"]
-    expected = {p.id for p in posted if p.approved and p.alive}
-
-    # thread.count is exact, on every page, and the counts endpoint agrees.
-    assert {page["thread"]["count"] for page in pages} == {len(approved)}
-    assert {c["id"] for c in approved} == expected
-    assert len({c["id"] for c in items}) == len(items)
-    counts = api.get("/api/v1/counts", params={"uri": uri, "site": site}).json()["counts"]
-    assert counts == {uri: len(approved)}
-    thread = api.get("/api/v1/threads", params={"uri": uri, "site": site}).json()
-    assert thread["count"] == len(approved)
-
-    # Only approved items and placeholders, each placeholder over an approved reply.
-    assert {c["status"] for c in items} <= {"approved", "deleted"}
-    by_id = {c["id"]: c for c in items}
-    for c in items:
-        if c["status"] == "deleted":
-            assert c["author"] == "" and c["html"] == ""
-            assert has_approved_below(c["id"], items), c
-
-    # Depth within the site's maximum, consistent with the parent.
-    for c in items:
-        assert 0 <= c["depth"] <= max_depth - 1
-        if c["parent"] is None:
-            assert c["depth"] == 0
-        else:
-            assert c["parent"] in by_id, "every listed reply's parent is listed"
-            assert c["depth"] == by_id[c["parent"]]["depth"] + 1
-
-    # Depth-first: each item's parent is on the path to the item before it.
-    path: list[int] = []
-    for c in items:
-        if c["parent"] is None:
-            path = [c["id"]]
-            continue
-        assert c["parent"] in path, (c, path)
-        path = [*path[:path.index(c["parent"]) + 1], c["id"]]
-
-    # Replies oldest first under each parent; top-level order as the sort says.
-    for parent, group in itertools.groupby(
-            sorted((c for c in items if c["parent"] is not None), key=lambda c: c["parent"]),
-            key=lambda c: c["parent"]):
-        siblings = [c["id"] for c in items if c["parent"] == parent]
-        assert siblings == sorted(siblings) == sorted(c["id"] for c in group)
-    roots = [c["id"] for c in items if c["parent"] is None]
-    assert roots == sorted(roots, reverse=sort == "newest")
-    for page in pages[:-1]:
-        assert sum(c["parent"] is None for c in page["comments"]) == limit
+    counts = await threads.counts(domain.ctx, site, [uri])
+    info = await threads.thread_info(domain.ctx, site, uri)
+    return pages, counts[uri], info.count
 
 
-def has_approved_below(comment_id, items):
-    children = [c for c in items if c["parent"] == comment_id]
-    return any(c["status"] == "approved" or has_approved_below(c["id"], items)
-               for c in children)
+def test_any_sequence_of_posts_and_deletions_keeps_the_tree_sound(domain: Domain) -> None:
+    async def configure() -> None:
+        for slug, depth in SITES.items():
+            await ensure_site(domain.storage, slug)
+            await change_settings(domain.ctx, slug, {"max_depth": depth}, SYSTEM)
+        await change_settings(domain.ctx, "links", {"moderation": "links"}, SYSTEM)
 
-
-def test_any_sequence_of_posts_and_deletions_keeps_the_tree_sound(api):
-    for slug, depth in SITES.items():
-        api.site_settings(slug, max_depth=depth)
-    api.site_settings(MODERATED, moderation="links")
-    sites = {**SITES, MODERATED: 5}
+    domain.run(configure())
     uris = (f"/property/{n}" for n in itertools.count())
 
-    @settings(max_examples=100, deadline=None, database=None,
-              suppress_health_check=[HealthCheck.too_slow])
-    @given(site=st.sampled_from(sorted(sites)), operations=OPERATIONS,
+    @settings(max_examples=300, deadline=None, database=None,
+              suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+    @given(site=st.sampled_from(sorted(SITES)), operations=OPERATIONS,
            sort=st.sampled_from(["oldest", "newest", "top"]), limit=st.integers(1, 4))
-    def check(site, operations, sort, limit):
+    def check(site: str, operations: list[tuple[Any, ...]], sort: str, limit: int) -> None:
         uri = next(uris)
-        posted = run_operations(api, site, sites[site], uri, operations)
-        check_thread(api, site, sites[site], uri, posted, sort, limit)
+        posted = domain.run(apply(domain, site, uri, SITES[site], operations))
+        pages, counts, count = domain.run(listing(domain, site, uri, sort, limit))
+        expected = {p.comment.id for p in posted
+                    if p.alive and p.comment.status == "approved"}
+        check_listing(pages, counts, count, expected, SITES[site], sort, limit)
 
     check()
+

@@ -15,7 +15,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime
 
-from palabre.storage.base import Storage
+from palabre.domain.ports import Storage
 
 
 @dataclass

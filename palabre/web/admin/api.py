@@ -1,4 +1,4 @@
-"""Moderator API (the admin UI's): log in and out, close and reopen threads."""
+"""Moderator API (the admin UI's): log in and out, the queue, close and reopen threads."""
 
 from __future__ import annotations
 
@@ -8,27 +8,27 @@ from starlette.routing import Route
 
 from palabre.domain import moderation, moderators, threads
 from palabre.domain.errors import Unauthorized
+from palabre.domain.identity import Actor
 from palabre.domain.models import Comment, rfc3339
-from palabre.web.api import actor, json_response, state
-from palabre.web.body import json_body, require_json
-from palabre.web.serialise import comment_json
+from palabre.web.api.serialise import comment_json
+from palabre.web.http.body import json_body, require_json
+from palabre.web.state import identify, json_response, state
 
 
-async def require_moderator(request: Request) -> int:
-    st = state(request)
-    moderator_id = st.sessions.moderator_id(request)
-    if moderator_id is None or await st.ctx.storage.get_moderator_by_id(moderator_id) is None:
+async def moderator(request: Request) -> Actor:
+    """Who is asking, who must be a signed-in moderator (401 otherwise)."""
+    actor = await identify(request)
+    if actor.moderator is None:
         raise Unauthorized("a moderator session is required")
-    return moderator_id
+    return actor
 
 
 async def login(request: Request) -> Response:
     st = state(request)
     body = await json_body(request, st.max_body_bytes)
-    moderator = await moderators.authenticate(st.ctx, body.get("username"),
-                                              body.get("password"))
-    response = json_response({"moderator": {"username": moderator.username}})
-    st.sessions.open(response, moderator.id, secure=request.url.scheme == "https")
+    found = await moderators.authenticate(st.ctx, body.get("username"), body.get("password"))
+    response = json_response({"moderator": {"username": found.username}})
+    st.sessions.open(response, found.id, secure=request.url.scheme == "https")
     return response
 
 
@@ -39,17 +39,17 @@ async def logout(request: Request) -> Response:
 
 
 async def me(request: Request) -> Response:
-    moderator_id = await require_moderator(request)
-    found = await state(request).ctx.storage.get_moderator_by_id(moderator_id)
-    return json_response({"moderator": {"username": found.username if found else ""}})
+    actor = await moderator(request)
+    assert actor.moderator is not None
+    return json_response({"moderator": {"username": actor.moderator.username}})
 
 
 async def set_closed(request: Request, closed: bool) -> Response:
-    await require_moderator(request)
+    actor = await moderator(request)
     st = state(request)
     body = await json_body(request, st.max_body_bytes)
     thread = await threads.set_closed(st.ctx, body.get("site") or "default",
-                                      body.get("uri") or "", closed)
+                                      body.get("uri") or "", closed, actor)
     return json_response({"thread": {"uri": thread.uri, "closed": thread.closed,
                                      "created": rfc3339(thread.created)}})
 
@@ -61,19 +61,17 @@ def moderated_json(comment: Comment) -> dict[str, object]:
 
 
 async def moderation_queue(request: Request) -> Response:
-    await require_moderator(request)
-    st = state(request)
-    pending = await moderation.queue(st.ctx, request.query_params.get("site"),
-                                     await actor(request, st))
+    actor = await moderator(request)
+    pending = await moderation.queue(state(request).ctx, request.query_params.get("site"),
+                                     actor)
     return json_response({"comments": [moderated_json(c) for c in pending]})
 
 
 async def moderate(request: Request) -> Response:
-    await require_moderator(request)
-    st = state(request)
+    actor = await moderator(request)
     require_json(request)  # like every write: no cross-site form can post here
-    comment = await moderation.moderate(st.ctx, request.path_params["id"],
-                                        request.path_params["action"], await actor(request, st))
+    comment = await moderation.moderate(state(request).ctx, request.path_params["id"],
+                                        request.path_params["action"], actor)
     return json_response({"comment": moderated_json(comment)})
 
 

@@ -1,4 +1,8 @@
-"""The storage interface: what the domain may ask of a database, and nothing of SQL.
+"""The storage port: what the domain may ask of a database, and nothing of SQL.
+
+The domain owns this interface; ``palabre/storage/`` implements it (SQLite, PostgreSQL, and
+an in-memory backend for fast tests), and one contract suite runs on all three
+(``tests/storage/test_contract.py``).
 
 Reads are methods of :class:`Storage`. Writes happen inside ``async with storage.write() as
 tx``: one transaction that holds the database's write lock from its first statement
@@ -13,6 +17,7 @@ from contextlib import AbstractAsyncContextManager
 from datetime import datetime
 from typing import Protocol
 
+from palabre.domain.events import Event, StoredEvent
 from palabre.domain.models import (
     Comment,
     CommentId,
@@ -54,6 +59,12 @@ class Reads(Protocol):
 
     async def get_moderator_by_id(self, moderator_id: int) -> Moderator | None: ...
 
+    async def list_sites(self) -> list[Site]: ...
+
+    async def get_cursor(self, consumer: str) -> int:
+        """The id of the last outbox event ``consumer`` has handled (0: none yet)."""
+        ...
+
 
 class WriteTx(Reads, Protocol):
     """One write transaction."""
@@ -61,17 +72,26 @@ class WriteTx(Reads, Protocol):
     async def create_site(self, slug: str, name: str, salt: str, settings: SiteSettings,
                           created: datetime) -> Site: ...
 
-    async def update_site_settings(self, site_id: int, settings: SiteSettings) -> None:
-        """Store new settings and mark every thread of the site changed."""
-        ...
+    async def update_site_settings(self, site_id: int, settings: SiteSettings) -> None: ...
 
     async def get_or_create_thread(self, site_id: int, uri: str, title: str,
                                    created: datetime) -> Thread: ...
 
     async def set_thread_closed(self, thread_id: ThreadId, closed: bool) -> None: ...
 
-    async def bump_thread(self, thread_id: ThreadId) -> None:
-        """Mark the thread changed, so every cache of it is stale."""
+    async def emit(self, event: Event) -> None:
+        """Record a change: append ``event`` to the outbox and bump the version of the
+        thread it names (every thread of the site for a site-wide event), in this
+        transaction. The one place where a change becomes a version bump and an event."""
+        ...
+
+    async def set_cursor(self, consumer: str, position: int) -> None:
+        """Remember that ``consumer`` has handled every event up to ``position``."""
+        ...
+
+    async def prune_events(self, before: datetime) -> int:
+        """Drop events older than ``before`` that every known consumer has handled;
+        returns how many went."""
         ...
 
     async def insert_comment(self, new: NewComment) -> Comment: ...
@@ -133,6 +153,14 @@ class Storage(Reads, Protocol):
     async def latest_comments(self, site_id: int, thread_id: ThreadId | None,
                               limit: int) -> list[tuple[Comment, Thread]]: ...
 
-    async def list_sites(self) -> list[Site]: ...
+    async def events_after(self, position: int, limit: int) -> list[StoredEvent]:
+        """Outbox events with an id above ``position``, oldest first. Writes are serialised,
+        so ids grow in commit order: a reader never skips an event committed later."""
+        ...
+
+    async def wait_for_events(self, position: int, timeout: float) -> None:
+        """Return once events above ``position`` may exist, or after ``timeout`` seconds
+        (PostgreSQL: LISTEN/NOTIFY; SQLite: its ``data_version``; in memory: a condition)."""
+        ...
 
     async def close(self) -> None: ...

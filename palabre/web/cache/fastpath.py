@@ -1,7 +1,7 @@
 """The hot path: answer cached reads straight from the ASGI scope, before the framework.
 
 Every article view fetches its thread (and often counts); when the answer is cached and
-still valid (web/thread_cache.py), it is sent from here in a few microseconds, with its
+still valid (web/cache/thread_cache.py), it is sent from here in a few microseconds, with its
 CORS headers. Anything else, a miss included, goes on to the application (Starlette),
 whose handlers fill the cache.
 """
@@ -10,17 +10,28 @@ from __future__ import annotations
 
 from typing import Any
 
+from starlette.requests import Request
+from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from palabre.domain.context import Context
-from palabre.web.cors import OriginPolicy, cors_headers
-from palabre.web.thread_cache import Entry, ThreadCache
+from palabre.web.cache.thread_cache import Entry, ThreadCache
+from palabre.web.http.cors import OriginPolicy, cors_headers
 
 CACHED_PATHS = {"/api/v1/comments": b"comments?", "/api/v1/counts": b"counts?"}
 
 
 def cache_key(path: str, query_string: bytes) -> bytes:
     return CACHED_PATHS[path] + query_string
+
+
+def cached_response(request: Request, cache: ThreadCache, entry: Entry) -> Response:
+    """Keep a freshly read answer for the next reads, and answer this one from it."""
+    cache.put(cache_key(request.url.path, request.scope["query_string"]), entry)
+    headers = {"ETag": entry.etag, "Cache-Control": "no-cache"}
+    if not_modified(request.headers.get("if-none-match", "").encode() or None, entry.etag):
+        return Response(status_code=304, headers=headers)
+    return Response(entry.body, media_type="application/json", headers=headers)
 
 
 def not_modified(header: bytes | None, etag: str) -> bool:

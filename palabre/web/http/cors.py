@@ -1,6 +1,6 @@
 """CORS for /api/: admits the origins some site allows (any, for a site that lists none).
 
-Each write also checks its own site's list (domain.comments.check_origin), so an origin
+Each write also checks its own site's list (domain/comments.py, check_origin), so an origin
 allowed by one site cannot write to another.
 """
 
@@ -12,7 +12,7 @@ from starlette.datastructures import Headers, MutableHeaders
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from palabre.storage.base import Storage
+from palabre.domain.ports import Storage
 
 ALLOW_METHODS = "GET, POST, PATCH, DELETE, OPTIONS"
 ALLOW_HEADERS = "Content-Type, Authorization, If-None-Match"

@@ -18,9 +18,9 @@ from palabre.domain.models import Comment, Sort, rfc3339
 from palabre.domain.threads import ThreadInfo
 from palabre.domain.tree import Tree
 from palabre.i18n import negotiate, translate
-from palabre.web.api import state
+from palabre.web.state import state
 
-STATIC = Path(__file__).resolve().parent.parent / "static"
+STATIC = Path(__file__).resolve().parent.parent.parent / "static"
 env = Environment(loader=PackageLoader("palabre", "templates"),
                   autoescape=select_autoescape(default=True, default_for_string=True))
 

@@ -1,0 +1,78 @@
+"""What callers hand the domain: typed drafts, each parsed from a mapping in one place.
+
+The web parses a request's JSON body with these, the demo its discussion file, the CLI and
+the importers their records: every caller gets the same checks and the same refusals
+(``InvalidInput`` naming the field and the reason). What depends on the site (the text's
+length limit, blocked words) is checked when the comment is admitted, once the site is
+known (``domain/comments.py``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cached_property
+
+from palabre.domain import validation
+from palabre.domain.errors import InvalidInput
+from palabre.domain.uris import normalise_uri
+from palabre.rendering import render
+
+
+@dataclass(frozen=True)
+class CommentDraft:
+    """A new comment: where it goes, what it says, who signs it."""
+
+    uri: str  # normalised
+    text: str  # control characters removed, line ends as "\n"
+    site: str = "default"
+    parent: int | None = None  # the comment it answers
+    author: str = ""
+    email: str = ""
+    website: str = ""
+    title: str = ""
+    notify: bool = False
+
+    @cached_property
+    def html(self) -> str:
+        """The text rendered and sanitised (once, however often it is asked for)."""
+        return render(self.text)
+
+
+@dataclass(frozen=True)
+class EditDraft:
+    text: str
+
+    @cached_property
+    def html(self) -> str:
+        return render(self.text)
+
+
+@dataclass(frozen=True)
+class VoteDraft:
+    value: int  # 1 like, -1 dislike, 0 withdraw
+
+
+def parse_comment_draft(body: Mapping[str, object]) -> CommentDraft:
+    """A new comment from a mapping (a JSON body, a record of the demo or an import)."""
+    who = validation.author(body.get("author"), body.get("email"), body.get("website"))
+    return CommentDraft(
+        site=validation.text_field(body.get("site"), "site", "default") or "default",
+        uri=normalise_uri(validation.text_field(body.get("uri"), "uri")),
+        text=validation.clean_text(body.get("text")),
+        parent=validation.optional_id(body.get("parent"), "parent"),
+        author=who.name, email=who.email, website=who.website,
+        title=validation.title(body.get("title")),
+        notify=validation.flag(body.get("notify"), "notify"),
+    )
+
+
+def parse_edit_draft(body: Mapping[str, object]) -> EditDraft:
+    return EditDraft(validation.clean_text(body.get("text")))
+
+
+def parse_vote_draft(body: Mapping[str, object]) -> VoteDraft:
+    value = body.get("value")
+    if isinstance(value, bool) or not isinstance(value, int) or value not in (-1, 0, 1):
+        raise InvalidInput("value must be 1, -1 or 0", reason="value_invalid", field="value")
+    return VoteDraft(value)

@@ -1,0 +1,282 @@
+"""An in-memory storage: the whole port in dictionaries, for fast domain tests.
+
+It passes the same contract suite as SQLite and PostgreSQL (``tests/storage/``). A write
+transaction works on a copy of the tables and replaces them at commit, so a refused write
+leaves nothing behind and reads never see a transaction that is not committed. Stored
+objects are never changed in place: every change stores a new one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+
+from palabre.domain.events import Event, StoredEvent
+from palabre.domain.models import (
+    Comment,
+    CommentId,
+    Moderator,
+    NewComment,
+    Site,
+    SiteSettings,
+    Status,
+    Thread,
+    ThreadId,
+    utcnow,
+)
+from palabre.storage.outbox import Wakeable
+
+
+@dataclass
+class Tables:
+    sites: dict[int, Site] = field(default_factory=dict)
+    threads: dict[ThreadId, Thread] = field(default_factory=dict)
+    comments: dict[CommentId, Comment] = field(default_factory=dict)
+    notify: dict[CommentId, bool] = field(default_factory=dict)
+    votes: dict[tuple[CommentId, str], int] = field(default_factory=dict)
+    rate_limits: dict[tuple[str, int], int] = field(default_factory=dict)
+    bans: dict[tuple[int, str, str], str] = field(default_factory=dict)
+    moderators: dict[int, Moderator] = field(default_factory=dict)
+    events: dict[int, StoredEvent] = field(default_factory=dict)
+    cursors: dict[str, int] = field(default_factory=dict)
+    last_ids: dict[str, int] = field(default_factory=dict)  # ids are never reused
+
+    def copy(self) -> Tables:
+        return Tables(**{name: dict(value) for name, value in vars(self).items()})
+
+    def next_id(self, table: str) -> int:
+        self.last_ids[table] = self.last_ids.get(table, 0) + 1
+        return self.last_ids[table]
+
+
+def _reader_view(comment: Comment) -> Comment:
+    """What ``visible_comments`` returns: no Markdown source, email or client key."""
+    return replace(comment, text="", email="", client="")
+
+
+class MemoryReads:
+    """The read questions, over one set of tables."""
+
+    def __init__(self, tables: Tables) -> None:
+        self.tables = tables
+
+    async def get_site(self, slug: str) -> Site | None:
+        return next((s for s in self.tables.sites.values() if s.slug == slug), None)
+
+    async def get_site_by_id(self, site_id: int) -> Site | None:
+        return self.tables.sites.get(site_id)
+
+    async def list_sites(self) -> list[Site]:
+        return sorted(self.tables.sites.values(), key=lambda s: s.id)
+
+    async def get_thread(self, site_id: int, uri: str) -> Thread | None:
+        return next((t for t in self.tables.threads.values()
+                     if t.site_id == site_id and t.uri == uri), None)
+
+    async def get_thread_by_id(self, thread_id: ThreadId) -> Thread | None:
+        return self.tables.threads.get(thread_id)
+
+    async def get_comment(self, comment_id: CommentId) -> Comment | None:
+        return self.tables.comments.get(comment_id)
+
+    async def visible_comments(self, thread_id: ThreadId) -> list[Comment]:
+        return [_reader_view(c) for c in self.tables.comments.values()
+                if c.thread_id == thread_id and c.status in (Status.APPROVED, Status.DELETED)]
+
+    async def approved_count(self, thread_id: ThreadId) -> int:
+        return sum(1 for c in self.tables.comments.values()
+                   if c.thread_id == thread_id and c.status is Status.APPROVED)
+
+    def _in_site(self, comment: Comment, site_id: int) -> bool:
+        return self.tables.threads[comment.thread_id].site_id == site_id
+
+    async def pending_comments(self, site_id: int, limit: int) -> list[Comment]:
+        pending = [c for c in self.tables.comments.values()
+                   if c.status is Status.PENDING and self._in_site(c, site_id)]
+        return sorted(pending, key=lambda c: (c.created, c.id))[:limit]
+
+    async def get_moderator(self, username: str) -> Moderator | None:
+        return next((m for m in self.tables.moderators.values() if m.username == username),
+                    None)
+
+    async def get_moderator_by_id(self, moderator_id: int) -> Moderator | None:
+        return self.tables.moderators.get(moderator_id)
+
+    async def get_cursor(self, consumer: str) -> int:
+        return self.tables.cursors.get(consumer, 0)
+
+
+class MemoryWriteTx(MemoryReads):
+    """One transaction, on its own copy of the tables."""
+
+    def __init__(self, tables: Tables) -> None:
+        super().__init__(tables)
+        self.emitted = 0
+
+    async def create_site(self, slug: str, name: str, salt: str, settings: SiteSettings,
+                          created: datetime) -> Site:
+        site = Site(id=self.tables.next_id("sites"), slug=slug, name=name, salt=salt,
+                    settings=settings)
+        self.tables.sites[site.id] = site
+        return site
+
+    async def update_site_settings(self, site_id: int, settings: SiteSettings) -> None:
+        self.tables.sites[site_id] = replace(self.tables.sites[site_id], settings=settings)
+
+    async def get_or_create_thread(self, site_id: int, uri: str, title: str,
+                                   created: datetime) -> Thread:
+        found = await self.get_thread(site_id, uri)
+        if found is not None:
+            return found
+        thread = Thread(id=ThreadId(self.tables.next_id("threads")), site_id=site_id, uri=uri,
+                        title=title, created=created, closed=False, version=1)
+        self.tables.threads[thread.id] = thread
+        return thread
+
+    async def set_thread_closed(self, thread_id: ThreadId, closed: bool) -> None:
+        self.tables.threads[thread_id] = replace(self.tables.threads[thread_id], closed=closed)
+
+    async def emit(self, event: Event) -> None:
+        self.emitted += 1
+        event_id = self.tables.next_id("events")
+        self.tables.events[event_id] = StoredEvent(event_id, utcnow(), event)
+        for thread in list(self.tables.threads.values()):
+            if thread.id == event.thread_id or (event.thread_id is None
+                                                and thread.site_id == event.site_id):
+                self.tables.threads[thread.id] = replace(thread, version=thread.version + 1)
+
+    async def set_cursor(self, consumer: str, position: int) -> None:
+        self.tables.cursors[consumer] = position
+
+    async def prune_events(self, before: datetime) -> int:
+        events = self.tables.events
+        upto = min(self.tables.cursors.values(), default=max(events, default=0))
+        gone = [i for i, e in events.items() if e.at < before and i <= upto]
+        for event_id in gone:
+            del events[event_id]
+        return len(gone)
+
+    async def insert_comment(self, new: NewComment) -> Comment:
+        comment = Comment(
+            CommentId(self.tables.next_id("comments")), new.thread_id, new.parent,
+            new.reply_to, new.root, new.depth, new.author, new.email, new.website, new.text,
+            new.html, new.created, None, 0, 0, new.status, new.client, new.avatar)
+        self.tables.comments[comment.id] = comment
+        self.tables.notify[comment.id] = new.notify
+        return comment
+
+    def _change(self, comment_id: CommentId, **changes: object) -> None:
+        found = self.tables.comments.get(comment_id)
+        if found is not None:
+            self.tables.comments[comment_id] = replace(found, **changes)  # type: ignore[arg-type]
+
+    async def update_comment_text(self, comment_id: CommentId, text: str, html: str,
+                                  edited: datetime) -> None:
+        self._change(comment_id, text=text, html=html, edited=edited)
+
+    async def set_comment_status(self, comment_id: CommentId, status: Status) -> None:
+        self._change(comment_id, status=status)
+
+    async def blank_comment(self, comment_id: CommentId) -> None:
+        self._change(comment_id, status=Status.DELETED, author="", email="", website="",
+                     text="", html="", avatar="")
+        self.tables.notify[comment_id] = False
+
+    async def delete_comment_row(self, comment_id: CommentId) -> None:
+        for key in [k for k in self.tables.votes if k[0] == comment_id]:
+            del self.tables.votes[key]
+        self.tables.comments.pop(comment_id, None)
+        self.tables.notify.pop(comment_id, None)
+
+    async def children(self, comment_id: CommentId) -> list[Comment]:
+        return sorted((c for c in self.tables.comments.values() if c.parent == comment_id),
+                      key=lambda c: c.id)
+
+    async def set_vote(self, comment_id: CommentId, voter: str, value: int) -> tuple[int, int]:
+        if value == 0:
+            self.tables.votes.pop((comment_id, voter), None)
+        else:
+            self.tables.votes[(comment_id, voter)] = value
+        values = [v for (c, _), v in self.tables.votes.items() if c == comment_id]
+        likes, dislikes = values.count(1), values.count(-1)
+        self._change(comment_id, likes=likes, dislikes=dislikes)
+        return likes, dislikes
+
+    async def hit_rate_limit(self, key: str, window: int) -> int:
+        limits = self.tables.rate_limits
+        for old in [k for k in limits if k[1] < window]:
+            del limits[old]
+        limits[(key, window)] = limits.get((key, window), 0) + 1
+        return limits[(key, window)]
+
+    async def has_approved_comment(self, site_id: int, email: str, client: str) -> bool:
+        return any(c.status is Status.APPROVED and self._in_site(c, site_id)
+                   and (c.email == email if email else c.client == client)
+                   for c in self.tables.comments.values())
+
+    async def is_banned(self, site_id: int, email_hash: str, client: str) -> bool:
+        bans = self.tables.bans
+        return (site_id, "email", email_hash) in bans or (site_id, "client", client) in bans
+
+    async def add_ban(self, site_id: int, kind: str, value: str, reason: str,
+                      created: datetime) -> None:
+        self.tables.bans.setdefault((site_id, kind, value), reason)
+
+    async def save_moderator(self, username: str, password_hash: str,
+                             created: datetime) -> Moderator:
+        found = await self.get_moderator(username)
+        moderator = Moderator(found.id if found else self.tables.next_id("moderators"),
+                              username, password_hash)
+        self.tables.moderators[moderator.id] = moderator
+        return moderator
+
+
+class MemoryStorage(MemoryReads, Wakeable):
+    """The port in memory; nothing outlives the process."""
+
+    def __init__(self) -> None:
+        MemoryReads.__init__(self, Tables())
+        Wakeable.__init__(self)
+        self._lock = asyncio.Lock()
+        self._commits = 0
+
+    @asynccontextmanager
+    async def write(self) -> AsyncIterator[MemoryWriteTx]:
+        async with self._lock:
+            tx = MemoryWriteTx(self.tables.copy())
+            yield tx
+            self.tables = tx.tables
+            self._commits += 1
+            if tx.emitted:
+                self.wake()
+
+    async def thread_version(self, site_id: int, uri: str) -> tuple[int, ThreadId] | None:
+        thread = await self.get_thread(site_id, uri)
+        return (thread.version, thread.id) if thread else None
+
+    async def unchanged_since_last_check(self, token: object) -> tuple[bool, object]:
+        return token == self._commits, self._commits
+
+    async def counts(self, site_id: int, uris: Sequence[str]) -> dict[str, int]:
+        wanted = set(uris)
+        return {t.uri: await self.approved_count(t.id) for t in self.tables.threads.values()
+                if t.site_id == site_id and t.uri in wanted}
+
+    async def latest_comments(self, site_id: int, thread_id: ThreadId | None,
+                              limit: int) -> list[tuple[Comment, Thread]]:
+        found = [c for c in self.tables.comments.values() if c.status is Status.APPROVED
+                 and self._in_site(c, site_id) and thread_id in (None, c.thread_id)]
+        found.sort(key=lambda c: (c.created, c.id), reverse=True)
+        return [(c, self.tables.threads[c.thread_id]) for c in found[:limit]]
+
+    async def _has_events_after(self, position: int) -> bool:
+        return any(i > position for i in self.tables.events)
+
+    async def events_after(self, position: int, limit: int) -> list[StoredEvent]:
+        return [e for i, e in sorted(self.tables.events.items()) if i > position][:limit]
+
+    async def close(self) -> None:
+        return None

@@ -1,0 +1,1 @@
+"""The moderators' side: sessions and the admin API."""

@@ -1,0 +1,1 @@
+"""The read cache: serialised answers per worker, and the hot path that serves them."""

@@ -1,0 +1,1 @@
+"""HTTP plumbing shared by every area: bodies, clients, CORS, the error envelope."""
