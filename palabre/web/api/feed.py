@@ -5,13 +5,12 @@ from __future__ import annotations
 from urllib.parse import quote
 from xml.etree import ElementTree as ET
 
+from palabre.domain import feeds
 from palabre.domain.context import Context
 from palabre.domain.models import rfc3339, utcnow
-from palabre.domain.uris import normalise_uri
 from palabre.i18n import negotiate, translate
 
 ATOM = "http://www.w3.org/2005/Atom"
-FEED_SIZE = 50
 
 
 def _text(parent: ET.Element, tag: str, text: str, **attrs: str) -> ET.Element:
@@ -22,28 +21,24 @@ def _text(parent: ET.Element, tag: str, text: str, **attrs: str) -> ET.Element:
 
 async def atom_feed(ctx: Context, site_slug: str | None, raw_uri: str | None, base_url: str,
                     lang_param: str | None, accept_language: str | None) -> bytes:
-    site = await ctx.site(site_slug)
+    feed = await feeds.latest(ctx, site_slug, raw_uri)
+    site, entries = feed.site, feed.entries
     lang = negotiate(lang_param, accept_language)
-    thread = None
-    if raw_uri:
-        thread = await ctx.storage.get_thread(site.id, normalise_uri(raw_uri))
-    entries = [] if raw_uri and thread is None else await ctx.storage.latest_comments(
-        site.id, thread.id if thread else None, FEED_SIZE)
-    feed = ET.Element("feed", {"xmlns": ATOM, "xml:lang": lang})
+    root = ET.Element("feed", {"xmlns": ATOM, "xml:lang": lang})
     self_url = f"{base_url}/api/v1/feed.atom?site={quote(site.slug)}"
-    if raw_uri:
-        uri = normalise_uri(raw_uri)
-        self_url += f"&uri={quote(uri, safe='')}"
-        title = translate(lang, "feed.thread_title", title=thread.title if thread and
-                          thread.title else uri)
+    if feed.uri is not None:
+        self_url += f"&uri={quote(feed.uri, safe='')}"
+        title = translate(lang, "feed.thread_title",
+                          title=feed.thread.title if feed.thread and feed.thread.title
+                          else feed.uri)
     else:
         title = translate(lang, "feed.site_title", site=site.name)
-    _text(feed, "id", f"tag:palabre,2026:{site.slug}:{raw_uri or '*'}")
-    _text(feed, "title", title)
-    _text(feed, "updated", rfc3339(entries[0][0].created if entries else utcnow()))
-    ET.SubElement(feed, "link", {"rel": "self", "href": self_url})
+    _text(root, "id", f"tag:palabre,2026:{site.slug}:{raw_uri or '*'}")
+    _text(root, "title", title)
+    _text(root, "updated", rfc3339(entries[0][0].created if entries else utcnow()))
+    ET.SubElement(root, "link", {"rel": "self", "href": self_url})
     for comment, comment_thread in entries:
-        entry = ET.SubElement(feed, "entry")
+        entry = ET.SubElement(root, "entry")
         _text(entry, "id", f"tag:palabre,2026:comment:{comment.id}")
         _text(entry, "title", f"#{comment.id} — {comment_thread.title or comment_thread.uri}")
         author = ET.SubElement(entry, "author")
@@ -53,5 +48,5 @@ async def atom_feed(ctx: Context, site_slug: str | None, raw_uri: str | None, ba
         page = site.settings.site_url.rstrip("/") + comment_thread.uri
         ET.SubElement(entry, "link", {"href": f"{page}#comment-{comment.id}"})
         _text(entry, "content", comment.html, type="html")
-    xml: bytes = ET.tostring(feed, encoding="utf-8", xml_declaration=True)
+    xml: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=True)
     return xml
