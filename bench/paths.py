@@ -94,8 +94,7 @@ async def main_async(args: argparse.Namespace) -> int:
     folder = Path(tempfile.mkdtemp(prefix="palabre-paths-"))
     try:
         db = folder / "palabre.db"
-        shutil.copyfile(seed.seed_palabre(WORK / f"palabre-main-{seed.schema_key()}.db",
-                                          None, True), db)
+        shutil.copyfile(args.seeded, db)
         app: Any = create_app(ServerConfig(database_url=f"sqlite:///{db}",
                                            secret="paths-only-secret", post_rate_limit=0,
                                            write_rate_limit=0))
@@ -159,7 +158,10 @@ def main() -> int:
     parser.add_argument("--profile", choices=["raw", "cached", "cached-origin", "304",
                                               "uncached",
                                               "page1000", "counts", "healthz", "post"])
-    return asyncio.run(main_async(parser.parse_args()))
+    args = parser.parse_args()
+    # Seeded before the event loop starts: the seeder runs one of its own.
+    args.seeded = seed.seed_palabre(WORK / f"palabre-main-{seed.schema_key()}.db", None, True)
+    return asyncio.run(main_async(args))
 
 
 if __name__ == "__main__":
