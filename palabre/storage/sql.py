@@ -242,15 +242,14 @@ class SQLWriteTx(SQLReads):
         )
 
     async def prune_events(self, before: datetime) -> int:
-        row = await self._one(
-            "SELECT count(*) FROM events WHERE created < ? AND id <= "
-            "(SELECT coalesce(min(position), (SELECT max(id) FROM events)) FROM event_cursors)",
-            (to_micros(before),))
-        await self._run(
-            "DELETE FROM events WHERE created < ? AND id <= "
-            "(SELECT coalesce(min(position), (SELECT max(id) FROM events)) FROM event_cursors)",
-            (to_micros(before),))
-        return int(row[0])
+        # Up to where every consumer has read (everything, when no consumer is known).
+        row = await self._one("SELECT coalesce(min(position), (SELECT max(id) FROM events)) "
+                              "FROM event_cursors")
+        bounds = (to_micros(before), row[0] if row[0] is not None else 0)
+        counted = await self._one("SELECT count(*) FROM events WHERE created < ? AND id <= ?",
+                                  bounds)
+        await self._run("DELETE FROM events WHERE created < ? AND id <= ?", bounds)
+        return int(counted[0])
 
     async def insert_comment(self, new: NewComment) -> Comment:
         row = await self._one(
