@@ -21,7 +21,7 @@ function skeleton(view) {
     h('div', { class: 'palabre-replies' }));
 }
 
-/** A new comment element; `view` is the thread (see thread.js). */
+/** A new comment element; `view` is the thread's (see thread/view.js). */
 export function renderComment(c, view) {
   const item = { c, el: null, replies: null };
   paint(item, view);
@@ -84,7 +84,7 @@ export function actions(item, view) {
   return bar;
 }
 
-/** Set the buttons for this comment; clicks are handled once for the whole list (thread.js). */
+/** Set the buttons for this comment; clicks are handled once for the whole list (thread/view.js). */
 function fillActions(bar, item, view) {
   const { c } = item;
   const { t } = view.i18n;

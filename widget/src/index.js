@@ -5,7 +5,7 @@ import { makeCounts } from './counts.js';
 import { makeI18n, pickLanguage } from './i18n.js';
 import { makeStore } from './store.js';
 import css from './style.css';
-import { mountThread } from './thread.js';
+import { mountThread } from './thread/index.js';
 
 const script =
   document.currentScript || document.querySelector('script[data-palabre-site],script[src*="widget"]');
