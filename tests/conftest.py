@@ -12,6 +12,7 @@ import warnings
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any, TypeVar
 
 import httpx
@@ -39,7 +40,7 @@ START = datetime(2026, 11, 25, 8, 0, tzinfo=UTC)
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
-def database_url(request: pytest.FixtureRequest, tmp_path: Any) -> Iterator[str]:
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A migrated database: every test using it runs on SQLite and on PostgreSQL."""
     if request.param == "sqlite":
         url = f"sqlite:///{tmp_path / 'palabre.db'}"
@@ -68,7 +69,7 @@ def dump_database(database_url: str) -> dict[str, list[tuple[Any, ...]]]:
 def config(database_url: str) -> ServerConfig:
     """Rate limits off (tests that check them turn them on), 127.0.0.1 trusted as a proxy."""
     return ServerConfig(database_url=database_url, secret=SECRET,
-                        trusted_proxies=["127.0.0.1"], post_rate_limit=0, write_rate_limit=0)
+                        trusted_proxies=("127.0.0.1",), post_rate_limit=0, write_rate_limit=0)
 
 
 class Clock:
@@ -115,10 +116,12 @@ class Api:
         return ctx
 
     def request(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
-        return self.client.request(method, url, **kwargs)
+        response: httpx.Response = self.client.request(method, url, **kwargs)
+        return response
 
     def get(self, url: str, **kwargs: Any) -> httpx.Response:
-        return self.client.get(url, **kwargs)
+        response: httpx.Response = self.client.get(url, **kwargs)
+        return response
 
     def post(self, uri: str = "/a", text: str = "Bonjour", *, client_ip: str | None = None,
              expect: int = 201, **fields: Any) -> dict[str, Any]:
@@ -132,10 +135,12 @@ class Api:
 
     def reply(self, parent: int, uri: str = "/a", text: str = "Réponse",
               **fields: Any) -> dict[str, Any]:
-        return self.post(uri, text, parent=parent, **fields)["comment"]
+        comment: dict[str, Any] = self.post(uri, text, parent=parent, **fields)["comment"]
+        return comment
 
     def comment(self, uri: str = "/a", text: str = "Bonjour", **fields: Any) -> dict[str, Any]:
-        return self.post(uri, text, **fields)["comment"]
+        comment: dict[str, Any] = self.post(uri, text, **fields)["comment"]
+        return comment
 
     def page(self, uri: str = "/a", **params: Any) -> dict[str, Any]:
         response = self.client.get("/api/v1/comments", params={"uri": uri, **params})
@@ -146,9 +151,9 @@ class Api:
     def all_comments(self, uri: str = "/a", **params: Any) -> list[dict[str, Any]]:
         """Every comment of a thread, following the cursor over all pages."""
         found: list[dict[str, Any]] = []
-        cursor = None
+        cursor: str | None = None
         while True:
-            extra = {"cursor": cursor} if cursor else {}
+            extra: dict[str, str] = {"cursor": cursor} if cursor else {}
             data = self.page(uri, **params, **extra)
             found += data["comments"]
             cursor = data["next_cursor"]
@@ -161,20 +166,24 @@ class Api:
 
     def delete(self, comment_id: int, token: str | None) -> httpx.Response:
         headers = {"Authorization": f"Bearer {token}"} if token else {}
-        return self.client.delete(f"/api/v1/comments/{comment_id}", headers=headers)
+        response: httpx.Response = self.client.delete(f"/api/v1/comments/{comment_id}",
+                                                      headers=headers)
+        return response
 
     def patch(self, comment_id: int, token: str | None, text: str) -> httpx.Response:
         headers = {"Authorization": f"Bearer {token}"} if token else {}
-        return self.client.patch(f"/api/v1/comments/{comment_id}", json={"text": text},
-                                 headers=headers)
+        response: httpx.Response = self.client.patch(f"/api/v1/comments/{comment_id}",
+                                                     json={"text": text}, headers=headers)
+        return response
 
     def vote(self, comment_id: int, value: object, client_ip: str = "198.51.100.1",
              token: str | None = None) -> httpx.Response:
         headers = {"X-Forwarded-For": client_ip}
         if token:
             headers["Authorization"] = f"Bearer {token}"
-        return self.client.post(f"/api/v1/comments/{comment_id}/vote", json={"value": value},
-                                headers=headers)
+        response: httpx.Response = self.client.post(f"/api/v1/comments/{comment_id}/vote",
+                                                     json={"value": value}, headers=headers)
+        return response
 
     def site_settings(self, slug: str = "default", **changes: Any) -> None:
         """Change a site's settings (creating the site if needed), as a moderator would."""

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import itertools
+from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
+from tests.conftest import Api
 
 FIELDS = ["site", "uri", "parent", "text", "author", "email", "website", "title", "notify"]
 JSON_VALUES = st.recursive(
@@ -19,14 +22,14 @@ NASTY_TEXT = st.sampled_from(["", " ", "\x00", "\u202e", "\ud7ff", "https://exam
                               "https://ex\tample.org", "mailto:a@b.org", "a" * 501])
 
 
-def body_strategy(parent_ids):
+def body_strategy(parent_ids: list[int]) -> st.SearchStrategy[dict[str, Any]]:
     value = JSON_VALUES | NASTY_TEXT | st.sampled_from(parent_ids)
     return st.fixed_dictionaries({"uri": st.just("/fuzz"), "text": st.just("ok") | value},
                                  optional={name: value for name in FIELDS
                                            if name not in ("uri", "text")})
 
 
-def test_any_post_body_answers_201_or_a_clean_error(api):
+def test_any_post_body_answers_201_or_a_clean_error(api: Api) -> None:
     first = api.comment("/fuzz")["id"]
     other = api.comment("/elsewhere")["id"]
     ips = (f"10.0.{n // 250}.{n % 250 + 1}" for n in itertools.count())
@@ -34,7 +37,7 @@ def test_any_post_body_answers_201_or_a_clean_error(api):
     @settings(max_examples=200, deadline=None, database=None,
               suppress_health_check=[HealthCheck.too_slow])
     @given(body=body_strategy([first, other, first + 10_000]))
-    def check(body):
+    def check(body: dict[str, Any]) -> None:
         before = api.thread("/fuzz")["count"]
         response = api.client.post("/api/v1/comments", json=body,
                                    headers={"X-Forwarded-For": next(ips)})
@@ -55,7 +58,7 @@ def test_any_post_body_answers_201_or_a_clean_error(api):
     check()
 
 
-def test_any_query_answers_200_or_a_clean_error(api):
+def test_any_query_answers_200_or_a_clean_error(api: Api) -> None:
     api.comment("/fuzz")
 
     @settings(max_examples=150, deadline=None, database=None)
@@ -64,7 +67,7 @@ def test_any_query_answers_200_or_a_clean_error(api):
            params=st.dictionaries(st.sampled_from(["site", "uri", "sort", "limit", "cursor",
                                                    "lang"]),
                                   st.text(max_size=20) | NASTY_TEXT, max_size=5))
-    def check(path, params):
+    def check(path: str, params: dict[str, str]) -> None:
         response = api.get(path, params=params)
         assert response.status_code in (200, 422), (path, params, response.text)
         if response.status_code == 422:

@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+import httpx
 import pytest
+
+from tests.conftest import Api, AppFactory
 
 ANY = "https://any.example"
 ALLOWED = "https://www.journal.example"
 
 
-def preflight(api, origin, method="POST", path="/api/v1/comments"):
-    return api.client.options(path, headers={
+def preflight(api: Api, origin: str, method: str = "POST",
+              path: str = "/api/v1/comments") -> httpx.Response:
+    response: httpx.Response = api.client.options(path, headers={
         "Origin": origin, "Access-Control-Request-Method": method,
         "Access-Control-Request-Headers": "content-type, authorization"})
+    return response
 
 
-def test_preflight_from_any_origin_when_the_site_lists_none(api):
+def test_preflight_from_any_origin_when_the_site_lists_none(api: Api) -> None:
     response = preflight(api, ANY)
     assert response.status_code in (200, 204)
     assert response.headers["access-control-allow-origin"] == ANY
@@ -25,12 +30,12 @@ def test_preflight_from_any_origin_when_the_site_lists_none(api):
 
 
 @pytest.mark.parametrize("method", ["PATCH", "DELETE"])
-def test_preflight_for_edits(api, method):
+def test_preflight_for_edits(api: Api, method: str) -> None:
     response = preflight(api, ANY, method, "/api/v1/comments/1")
     assert response.headers["access-control-allow-origin"] == ANY
 
 
-def test_simple_responses_carry_cors_and_expose_etag(api):
+def test_simple_responses_carry_cors_and_expose_etag(api: Api) -> None:
     response = api.get("/api/v1/comments", params={"uri": "/a"}, headers={"Origin": ANY})
     assert response.headers["access-control-allow-origin"] == ANY
     assert "etag" in response.headers["access-control-expose-headers"].lower()
@@ -41,14 +46,14 @@ def test_simple_responses_carry_cors_and_expose_etag(api):
     assert posted.headers["access-control-allow-origin"] == ANY
 
 
-def test_errors_carry_cors_too(api):
+def test_errors_carry_cors_too(api: Api) -> None:
     response = api.client.post("/api/v1/comments", json={"uri": "/a", "text": ""},
                                headers={"Origin": ANY})
     assert response.status_code == 422
     assert response.headers["access-control-allow-origin"] == ANY
 
 
-def test_allowed_origins_admit_only_those(api):
+def test_allowed_origins_admit_only_those(api: Api) -> None:
     api.site_settings(allowed_origins=[ALLOWED])
     good = preflight(api, ALLOWED)
     assert good.headers["access-control-allow-origin"] == ALLOWED
@@ -58,7 +63,7 @@ def test_allowed_origins_admit_only_those(api):
     assert "access-control-allow-origin" not in read.headers
 
 
-def test_write_from_a_disallowed_origin_is_forbidden(api):
+def test_write_from_a_disallowed_origin_is_forbidden(api: Api) -> None:
     api.site_settings(allowed_origins=[ALLOWED])
     response = api.client.post("/api/v1/comments", json={"uri": "/a", "text": "x"},
                                headers={"Origin": ANY})
@@ -71,7 +76,7 @@ def test_write_from_a_disallowed_origin_is_forbidden(api):
     assert ok.headers["access-control-allow-origin"] == ALLOWED
 
 
-def test_edits_and_votes_from_a_disallowed_origin_are_forbidden(api):
+def test_edits_and_votes_from_a_disallowed_origin_are_forbidden(api: Api) -> None:
     api.site_settings(allowed_origins=[ALLOWED])
     posted = api.post()
     comment_id = posted["comment"]["id"]
@@ -88,7 +93,7 @@ def test_edits_and_votes_from_a_disallowed_origin_are_forbidden(api):
     assert comment["html"] == "<p>Bonjour</p>" and comment["likes"] == 0
 
 
-def test_an_origin_allowed_by_one_site_cannot_write_to_another(api):
+def test_an_origin_allowed_by_one_site_cannot_write_to_another(api: Api) -> None:
     api.site_settings("blog", allowed_origins=["https://blog.example"])
     api.site_settings(allowed_origins=[ALLOWED])
     response = api.client.post("/api/v1/comments", json={"uri": "/a", "text": "x"},
@@ -98,18 +103,18 @@ def test_an_origin_allowed_by_one_site_cannot_write_to_another(api):
                            headers={"Origin": "https://blog.example"}).status_code == 201
 
 
-def test_writes_without_origin_are_not_refused(api):
+def test_writes_without_origin_are_not_refused(api: Api) -> None:
     # Server-to-server clients send no Origin; browsers always do on cross-site writes.
     api.site_settings(allowed_origins=[ALLOWED])
     api.comment()
 
 
-def test_cors_only_applies_to_the_api(api):
+def test_cors_only_applies_to_the_api(api: Api) -> None:
     response = api.get("/healthz", headers={"Origin": ANY})
     assert "access-control-allow-origin" not in response.headers
 
 
-def voter_is_author(api, author_ip, voter_ip):
+def voter_is_author(api: Api, author_ip: str, voter_ip: str) -> bool:
     """Whether the server takes the two requests for the same client (403 on own vote)."""
     comment_id = api.comment(client_ip=author_ip)["id"]
     response = api.vote(comment_id, 1, client_ip=voter_ip)
@@ -117,37 +122,37 @@ def voter_is_author(api, author_ip, voter_ip):
     return response.status_code == 403
 
 
-def test_x_forwarded_for_names_the_client_behind_a_trusted_proxy(api):
+def test_x_forwarded_for_names_the_client_behind_a_trusted_proxy(api: Api) -> None:
     assert voter_is_author(api, "192.0.2.1", "192.0.2.1")
     assert not voter_is_author(api, "192.0.2.1", "192.0.2.2")
 
 
-def test_right_most_untrusted_hop_is_the_client(api):
+def test_right_most_untrusted_hop_is_the_client(api: Api) -> None:
     # A client cannot pretend to be someone else by prepending a forged hop.
     assert voter_is_author(api, "192.0.2.1", "203.0.113.66, 192.0.2.1")
     assert voter_is_author(api, "192.0.2.1", "192.0.2.1, 127.0.0.1")
 
 
-def test_x_forwarded_for_is_ignored_without_trusted_proxies(make_api):
+def test_x_forwarded_for_is_ignored_without_trusted_proxies(make_api: AppFactory) -> None:
     api = make_api(trusted_proxies=[])
     assert voter_is_author(api, "192.0.2.1", "192.0.2.2")
 
 
-def test_x_forwarded_for_is_ignored_from_an_untrusted_peer(make_api):
+def test_x_forwarded_for_is_ignored_from_an_untrusted_peer(make_api: AppFactory) -> None:
     api = make_api(peer=("203.0.113.9", 40000))
     assert voter_is_author(api, "192.0.2.1", "192.0.2.2")
 
 
-def test_trusted_proxies_take_networks(make_api):
+def test_trusted_proxies_take_networks(make_api: AppFactory) -> None:
     api = make_api(peer=("10.1.2.3", 40000), trusted_proxies=["10.0.0.0/8"])
     assert not voter_is_author(api, "192.0.2.1", "192.0.2.2")
 
 
-def test_invalid_forwarded_address_falls_back_to_the_peer(api):
+def test_invalid_forwarded_address_falls_back_to_the_peer(api: Api) -> None:
     assert voter_is_author(api, "not-an-ip", "also-not-an-ip")
 
 
-def test_rate_limit_is_per_forwarded_client(make_api):
+def test_rate_limit_is_per_forwarded_client(make_api: AppFactory) -> None:
     api = make_api(post_rate_limit=1)
     api.comment(client_ip="192.0.2.1")
     api.comment(client_ip="192.0.2.2")
@@ -155,7 +160,7 @@ def test_rate_limit_is_per_forwarded_client(make_api):
 
 
 @pytest.mark.parametrize("path", ["/api/v1/comments", "/api/v1/counts"])
-def test_cached_answers_carry_the_same_cors_headers(api, path):
+def test_cached_answers_carry_the_same_cors_headers(api: Api, path: str) -> None:
     """The second read is served from the cache, before the framework: same headers."""
     api.comment("/a")
     answers = [api.get(path, params={"uri": "/a"}, headers={"Origin": ANY}) for _ in range(2)]
@@ -168,7 +173,7 @@ def test_cached_answers_carry_the_same_cors_headers(api, path):
     assert again.status_code == 304 and again.headers["access-control-allow-origin"] == ANY
 
 
-def test_cached_answers_leave_out_cors_for_origins_no_site_allows(api):
+def test_cached_answers_leave_out_cors_for_origins_no_site_allows(api: Api) -> None:
     api.site_settings(allowed_origins=[ALLOWED])
     for _ in range(2):
         read = api.get("/api/v1/comments", params={"uri": "/a"}, headers={"Origin": ANY})

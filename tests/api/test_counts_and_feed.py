@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
+from typing import Any
 from xml.etree import ElementTree as ET
 
 import pytest
 
+from tests.conftest import Api
+
 ATOM = "{http://www.w3.org/2005/Atom}"
 
 
-def counts(api, *uris, **params):
+def counts(api: Api, *uris: str, **params: str) -> dict[str, int]:
     response = api.get("/api/v1/counts", params={"uri": list(uris), **params})
     assert response.status_code == 200, response.text
-    return response.json()["counts"]
+    found: dict[str, int] = response.json()["counts"]
+    return found
 
 
-def test_counts_per_page_keyed_as_asked(api):
+def test_counts_per_page_keyed_as_asked(api: Api) -> None:
     api.comment("/a")
     api.comment("/a")
     api.comment("/b")
@@ -24,7 +28,7 @@ def test_counts_per_page_keyed_as_asked(api):
     assert aliases == {"/a#comments": 2, "https://example.org/a": 2, "/%61": 2}
 
 
-def test_counts_equal_the_list_counts(api):
+def test_counts_equal_the_list_counts(api: Api) -> None:
     parent = api.post("/a")
     api.reply(parent["comment"]["id"])
     api.reply(parent["comment"]["id"])
@@ -35,14 +39,14 @@ def test_counts_equal_the_list_counts(api):
     assert counts(api, "/a") == {"/a": 2}
 
 
-def test_counts_are_per_site(api):
+def test_counts_are_per_site(api: Api) -> None:
     api.site_settings("blog")
     api.comment("/a", site="blog")
     assert counts(api, "/a") == {"/a": 0}
     assert counts(api, "/a", site="blog") == {"/a": 1}
 
 
-def test_counts_up_to_500_pages(api):
+def test_counts_up_to_500_pages(api: Api) -> None:
     api.comment("/p/7")
     uris = [f"/p/{n}" for n in range(500)]
     found = counts(api, *uris)
@@ -51,36 +55,57 @@ def test_counts_up_to_500_pages(api):
     assert sum(found.values()) == 1
 
 
-def test_counts_past_500_pages_is_invalid_input(api):
+def test_counts_past_500_pages_is_invalid_input(api: Api) -> None:
     response = api.get("/api/v1/counts", params={"uri": [f"/p/{n}" for n in range(501)]})
     assert response.status_code == 422
     assert response.json()["error"]["code"] == "invalid_input"
 
 
-def test_counts_without_uri_is_invalid_input(api):
+def test_counts_without_uri_is_invalid_input(api: Api) -> None:
     response = api.get("/api/v1/counts")
     assert response.status_code == 422
     assert response.json()["error"]["code"] == "invalid_input"
 
 
-def feed(api, **params):
+def find(element: ET.Element, path: str) -> ET.Element:
+    """The first ``path`` under ``element``, which must be there."""
+    found = element.find(path)
+    assert found is not None, path
+    return found
+
+
+def text_of(element: ET.Element, path: str) -> str:
+    """The text of the first ``path`` under ``element``, which must have some."""
+    value = find(element, path).text
+    assert value is not None, path
+    return value
+
+
+def link(entry: ET.Element) -> str:
+    """Where an entry's link points."""
+    href = find(entry, f"{ATOM}link").get("href")
+    assert href is not None
+    return href
+
+
+def feed(api: Api, **params: str) -> tuple[ET.Element, str]:
     response = api.get("/api/v1/feed.atom", params=params)
     assert response.status_code == 200, response.text
     assert response.headers["content-type"].startswith("application/atom+xml")
     root = ET.fromstring(response.content)
     assert root.tag == f"{ATOM}feed"
-    assert root.find(f"{ATOM}id").text
-    assert root.find(f"{ATOM}title").text
-    assert root.find(f"{ATOM}updated").text
+    assert find(root, f"{ATOM}id").text
+    assert find(root, f"{ATOM}title").text
+    assert find(root, f"{ATOM}updated").text
     return root, response.text
 
 
-def entries(root):
+def entries(root: ET.Element) -> list[ET.Element]:
     return root.findall(f"{ATOM}entry")
 
 
 @pytest.fixture
-def discussion(api):
+def discussion(api: Api) -> list[dict[str, Any]]:
     made = []
     for uri, text in [("/a", "premier"), ("/b", "ailleurs"), ("/a", "deuxième"),
                       ("/a", "troisième")]:
@@ -90,29 +115,31 @@ def discussion(api):
     return made
 
 
-def test_thread_feed_has_the_threads_comments_newest_first(api, discussion):
+def test_thread_feed_has_the_threads_comments_newest_first(
+        api: Api, discussion: list[dict[str, Any]]) -> None:
     root, _ = feed(api, uri="/a#comments")
     found = entries(root)
     assert len(found) == 3
     wanted = [discussion[i]["comment"]["id"] for i in (3, 2, 0)]
-    assert [e.find(f"{ATOM}id").text.rsplit(":", 1)[1] for e in found] == [
+    assert [text_of(e, f"{ATOM}id").rsplit(":", 1)[1] for e in found] == [
         str(w) for w in wanted]
     first = found[0]
-    assert first.find(f"{ATOM}author/{ATOM}name").text == "Jeanne"
-    content = first.find(f"{ATOM}content")
+    assert find(first, f"{ATOM}author/{ATOM}name").text == "Jeanne"
+    content = find(first, f"{ATOM}content")
     assert content.get("type") == "html"
     assert content.text == "<p>troisième</p>"
-    assert first.find(f"{ATOM}published").text == discussion[3]["comment"]["created"]
-    assert "/a#comment-" in first.find(f"{ATOM}link").get("href")
+    assert find(first, f"{ATOM}published").text == discussion[3]["comment"]["created"]
+    assert "/a#comment-" in link(first)
 
 
-def test_site_feed_has_every_thread(api, discussion):
+def test_site_feed_has_every_thread(api: Api, discussion: list[dict[str, Any]]) -> None:
     root, text = feed(api)
     assert len(entries(root)) == 4
     assert "ailleurs" in text and "premier" in text
 
 
-def test_feed_leaves_out_pending_and_deleted_and_never_shows_email(api, discussion):
+def test_feed_leaves_out_pending_and_deleted_and_never_shows_email(
+        api: Api, discussion: list[dict[str, Any]]) -> None:
     gone = discussion[0]
     assert api.delete(gone["comment"]["id"], gone["token"]).status_code == 204
     api.site_settings(moderation="all")
@@ -123,28 +150,29 @@ def test_feed_leaves_out_pending_and_deleted_and_never_shows_email(api, discussi
     assert "secret@example.org" not in text
 
 
-def test_feed_of_a_never_seen_page_is_empty(api):
+def test_feed_of_a_never_seen_page_is_empty(api: Api) -> None:
     root, _ = feed(api, uri="/never")
     assert entries(root) == []
 
 
-def test_feed_of_unknown_site_is_invalid_input(api):
+def test_feed_of_unknown_site_is_invalid_input(api: Api) -> None:
     response = api.get("/api/v1/feed.atom", params={"site": "nope"})
     assert response.status_code == 422
     assert response.json()["error"]["code"] == "invalid_input"
 
 
-def test_feed_is_valid_xml_whatever_the_text(api):
+def test_feed_is_valid_xml_whatever_the_text(api: Api) -> None:
     api.comment("/a", "<script>alert('x')</script> & ]]> \"quotes\"", author="<b>&amp;</b>")
     root, _ = feed(api, uri="/a")
     entry = entries(root)[0]
-    assert entry.find(f"{ATOM}author/{ATOM}name").text == "<b>&amp;</b>"
-    assert "<script>" not in entry.find(f"{ATOM}content").text
+    assert find(entry, f"{ATOM}author/{ATOM}name").text == "<b>&amp;</b>"
+    assert "<script>" not in text_of(entry, f"{ATOM}content")
 
 
-def test_feed_links_point_at_the_sites_pages_when_its_address_is_set(api, discussion):
+def test_feed_links_point_at_the_sites_pages_when_its_address_is_set(
+        api: Api, discussion: list[dict[str, Any]]) -> None:
     api.site_settings(site_url="https://www.example.org/")
     root, _ = feed(api, uri="/a")
-    hrefs = [e.find(f"{ATOM}link").get("href") for e in entries(root)]
+    hrefs = [link(e) for e in entries(root)]
     ids = [d["comment"]["id"] for d in discussion if d["comment"]["html"] != "<p>ailleurs</p>"]
     assert sorted(hrefs) == sorted(f"https://www.example.org/a#comment-{i}" for i in ids)

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import pytest
 
-from tests.conftest import dump_database
+from tests.conftest import Api, dump_database
 
 RFC3339 = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
 # The contract's keys, plus the site's edit window (an extra the widget uses).
@@ -15,14 +16,14 @@ COMMENT_KEYS = {"id", "parent", "reply_to", "depth", "author", "website", "avata
                 "created", "edited", "likes", "dislikes", "status"}
 
 
-def ids(comments):
+def ids(comments: list[dict[str, Any]]) -> list[int]:
     return [c["id"] for c in comments]
 
 
 @pytest.mark.parametrize("alias", ["/a/b#comments", "https://example.org/a/b",
                                    "http://example.org:8080/a/b?utm=x#comments", "/a/%62",
                                    "/a/./b", "/a/c/../b", " /a/b "])
-def test_uri_aliases_are_the_same_thread(api, alias):
+def test_uri_aliases_are_the_same_thread(api: Api, alias: str) -> None:
     posted = api.comment("/a/b")
     page = api.page(alias)
     assert page["thread"]["uri"] == "/a/b"
@@ -30,26 +31,26 @@ def test_uri_aliases_are_the_same_thread(api, alias):
     assert ids(page["comments"]) == [posted["id"]]
 
 
-def test_posting_to_an_alias_joins_the_thread(api):
+def test_posting_to_an_alias_joins_the_thread(api: Api) -> None:
     api.comment("/a/b")
     api.comment("https://example.org/a/b#comments")
     assert api.thread("/a/b")["count"] == 2
 
 
-def test_percent_encoding_is_normalised(api):
+def test_percent_encoding_is_normalised(api: Api) -> None:
     api.comment("/caf%C3%A9")
     for alias in ("/café", "/caf%c3%a9", "/caf%C3%A9"):
         assert api.thread(alias)["count"] == 1
     assert api.thread("/café")["uri"] == "/caf%C3%A9"
 
 
-def test_trailing_slash_and_other_paths_are_distinct_threads(api):
+def test_trailing_slash_and_other_paths_are_distinct_threads(api: Api) -> None:
     api.comment("/a/b")
     assert api.thread("/a/b/")["count"] == 0
     assert api.thread("/a")["count"] == 0
 
 
-def test_comment_and_thread_objects_have_the_contract_shape(api):
+def test_comment_and_thread_objects_have_the_contract_shape(api: Api) -> None:
     api.comment("/a", title="Un titre")
     page = api.page("/a")
     assert set(page) == {"thread", "comments", "next_cursor"}
@@ -65,11 +66,11 @@ def test_comment_and_thread_objects_have_the_contract_shape(api):
     assert isinstance(comment["id"], int) and comment["id"] > 0
 
 
-def build_tree(api):
+def build_tree(api: Api) -> dict[str, int]:
     """A(t0) B(t1) A1(t2, A) B1(t3, B) A2(t4, A) A1a(t5, A1), each a minute apart."""
-    made = {}
+    made: dict[str, int] = {}
 
-    def add(name, parent=None):
+    def add(name: str, parent: str | None = None) -> None:
         api.clock.advance(minutes=1)
         posted = api.reply(made[parent], text=name) if parent else api.comment(text=name)
         made[name] = posted["id"]
@@ -83,30 +84,30 @@ def build_tree(api):
     return made
 
 
-def names(made, comments):
+def names(made: dict[str, int], comments: list[dict[str, Any]]) -> list[str]:
     by_id = {v: k for k, v in made.items()}
     return [by_id[c["id"]] for c in comments]
 
 
-def test_flat_depth_first_order_with_replies_oldest_first(api):
+def test_flat_depth_first_order_with_replies_oldest_first(api: Api) -> None:
     made = build_tree(api)
     comments = api.page("/a")["comments"]
     assert names(made, comments) == ["A", "A1", "A1a", "A2", "B", "B1"]
     assert [c["depth"] for c in comments] == [0, 1, 2, 1, 0, 1]
 
 
-def test_sort_newest_orders_top_level_only(api):
+def test_sort_newest_orders_top_level_only(api: Api) -> None:
     made = build_tree(api)
     comments = api.page("/a", sort="newest")["comments"]
     assert names(made, comments) == ["B", "B1", "A", "A1", "A1a", "A2"]
 
 
-def test_sort_oldest_is_the_default(api):
+def test_sort_oldest_is_the_default(api: Api) -> None:
     build_tree(api)
     assert api.page("/a", sort="oldest")["comments"] == api.page("/a")["comments"]
 
 
-def test_sort_top_by_score_ties_oldest_first(api):
+def test_sort_top_by_score_ties_oldest_first(api: Api) -> None:
     roots = []
     for _ in range(4):
         api.clock.advance(minutes=1)
@@ -126,15 +127,15 @@ def test_sort_top_by_score_ties_oldest_first(api):
     assert ids(comments) == [r2, r3, r4, r1, old_reply, new_reply]
 
 
-def test_unknown_sort_is_refused(api):
+def test_unknown_sort_is_refused(api: Api) -> None:
     response = api.get("/api/v1/comments", params={"uri": "/a", "sort": "best"})
     assert response.status_code == 422
     assert response.json()["error"]["code"] == "invalid_input"
 
 
-def make_forest(api, roots=7):
+def make_forest(api: Api, roots: int = 7) -> dict[int, str]:
     """``roots`` top-level comments, the i-th with i replies (some nested); id -> token."""
-    tokens = {}
+    tokens: dict[int, str] = {}
     for i in range(roots):
         api.clock.advance(minutes=1)
         posted = api.post(text=f"root {i}")
@@ -148,7 +149,7 @@ def make_forest(api, roots=7):
 
 
 @pytest.mark.parametrize("sort", ["oldest", "newest", "top"])
-def test_pages_together_are_the_whole_thread(api, sort):
+def test_pages_together_are_the_whole_thread(api: Api, sort: str) -> None:
     make_forest(api)
     whole = api.page("/a", sort=sort, limit=200)
     assert whole["next_cursor"] is None
@@ -166,7 +167,7 @@ def test_pages_together_are_the_whole_thread(api, sort):
     assert [c for p in pages for c in p] == whole["comments"]
 
 
-def test_limit_counts_top_level_comments_each_with_all_its_replies(api):
+def test_limit_counts_top_level_comments_each_with_all_its_replies(api: Api) -> None:
     make_forest(api, roots=4)
     first = api.page("/a", limit=2)["comments"]
     assert [c["depth"] == 0 for c in first].count(True) == 2
@@ -174,7 +175,7 @@ def test_limit_counts_top_level_comments_each_with_all_its_replies(api):
     assert first[-1]["depth"] == 1
 
 
-def test_default_limit_is_fifty_top_level_comments(api):
+def test_default_limit_is_fifty_top_level_comments(api: Api) -> None:
     for _ in range(51):
         api.comment()
     page = api.page("/a")
@@ -185,21 +186,21 @@ def test_default_limit_is_fifty_top_level_comments(api):
 
 
 @pytest.mark.parametrize("limit", ["0", "201", "-1", "ten", "1.5"])
-def test_bad_limit_is_refused(api, limit):
+def test_bad_limit_is_refused(api: Api, limit: str) -> None:
     response = api.get("/api/v1/comments", params={"uri": "/a", "limit": limit})
     assert response.status_code == 422
     assert response.json()["error"]["code"] == "invalid_input"
 
 
 @pytest.mark.parametrize("cursor", ["nonsense", "eyJ4IjoxfQ", "!!!"])
-def test_forged_cursor_is_refused(api, cursor):
+def test_forged_cursor_is_refused(api: Api, cursor: str) -> None:
     api.comment()
     response = api.get("/api/v1/comments", params={"uri": "/a", "cursor": cursor})
     assert response.status_code == 422
     assert response.json()["error"]["code"] == "invalid_input"
 
 
-def test_count_is_the_approved_items_of_all_pages(api):
+def test_count_is_the_approved_items_of_all_pages(api: Api) -> None:
     tokens = make_forest(api, roots=5)
     comments = api.all_comments("/a", limit=2)
     # A placeholder (deleted with approved replies) and a removed leaf must both be uncounted.
@@ -216,7 +217,7 @@ def test_count_is_the_approved_items_of_all_pages(api):
     assert api.thread("/a")["count"] == len(approved)
 
 
-def test_never_seen_page_answers_empty_and_creates_nothing(api, database_url):
+def test_never_seen_page_answers_empty_and_creates_nothing(api: Api, database_url: str) -> None:
     page = api.page("/never/seen", title="ignored")
     assert page == {"thread": {"site": "default", "uri": "/never/seen", "title": "",
                                "closed": False, "count": 0, "created": None,
@@ -229,7 +230,7 @@ def test_never_seen_page_answers_empty_and_creates_nothing(api, database_url):
     assert dump_database(database_url)["threads"] == []
 
 
-def test_etag_and_if_none_match(api):
+def test_etag_and_if_none_match(api: Api) -> None:
     api.comment()
     first = api.get("/api/v1/comments", params={"uri": "/a"})
     etag = first.headers["etag"]
@@ -244,7 +245,7 @@ def test_etag_and_if_none_match(api):
 
 
 @pytest.mark.parametrize("write", ["post", "vote", "edit", "delete", "close"])
-def test_any_write_changes_the_etag(api, write):
+def test_any_write_changes_the_etag(api: Api, write: str) -> None:
     from palabre.domain import threads
     from palabre.domain.identity import SYSTEM
 
@@ -268,7 +269,7 @@ def test_any_write_changes_the_etag(api, write):
     assert after.json() != first.json()
 
 
-def test_each_page_and_sort_has_its_own_etag(api):
+def test_each_page_and_sort_has_its_own_etag(api: Api) -> None:
     api.comment()
     api.comment()
     a = api.get("/api/v1/comments", params={"uri": "/a", "sort": "oldest"}).headers["etag"]
@@ -276,7 +277,7 @@ def test_each_page_and_sort_has_its_own_etag(api):
     assert a != b
 
 
-def test_threads_endpoint(api):
+def test_threads_endpoint(api: Api) -> None:
     api.comment("/a", title="Le titre")
     api.comment("/a")
     response = api.get("/api/v1/threads", params={"uri": "/a#comments"})
@@ -287,26 +288,26 @@ def test_threads_endpoint(api):
     assert thread["count"] == 2 and thread["title"] == "Le titre"
 
 
-def test_site_parameter_defaults_to_default(api):
+def test_site_parameter_defaults_to_default(api: Api) -> None:
     api.comment("/a")
     assert api.page("/a", site="default")["thread"]["count"] == 1
     assert api.page("/a")["thread"]["site"] == "default"
 
 
-def test_threads_are_per_site(api):
+def test_threads_are_per_site(api: Api) -> None:
     api.site_settings("blog")
     api.comment("/a", site="blog")
     assert api.thread("/a", site="blog")["count"] == 1
     assert api.thread("/a")["count"] == 0
 
 
-def test_unknown_site_is_refused_on_reads(api):
+def test_unknown_site_is_refused_on_reads(api: Api) -> None:
     response = api.get("/api/v1/comments", params={"uri": "/a", "site": "nope"})
     assert response.status_code == 422
     assert response.json()["error"]["code"] == "invalid_input"
 
 
-def test_comments_posted_in_the_same_instant_keep_their_posting_order(api):
+def test_comments_posted_in_the_same_instant_keep_their_posting_order(api: Api) -> None:
     roots = [api.comment(text=f"root {n}")["id"] for n in range(3)]
     replies = [api.reply(roots[0], text=f"reply {n}")["id"] for n in range(3)]
     assert ids(api.page("/a")["comments"]) == [roots[0], *replies, roots[1], roots[2]]
@@ -317,7 +318,7 @@ def test_comments_posted_in_the_same_instant_keep_their_posting_order(api):
 
 
 @pytest.mark.parametrize("sort", ["oldest", "newest"])
-def test_comments_posted_between_pages_neither_repeat_nor_hide_items(api, sort):
+def test_comments_posted_between_pages_neither_repeat_nor_hide_items(api: Api, sort: str) -> None:
     for _ in range(4):
         api.clock.advance(seconds=1)
         api.comment("/a")

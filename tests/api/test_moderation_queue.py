@@ -2,26 +2,30 @@
 
 from __future__ import annotations
 
+import httpx
 import pytest
 
 from palabre.domain.moderators import save_moderator
 from tests.api.test_moderators import PASSWORD, login
+from tests.conftest import Api
 
 JSON = {"Content-Type": "application/json"}
 
 
 @pytest.fixture
-def moderator(api):
+def moderator(api: Api) -> Api:
     api.domain(lambda ctx: save_moderator(ctx, "claire", PASSWORD))
     assert login(api).status_code == 200
     return api
 
 
-def act(api, comment_id, action):
-    return api.client.post(f"/api/admin/comments/{comment_id}/{action}", headers=JSON)
+def act(api: Api, comment_id: int, action: str) -> httpx.Response:
+    response: httpx.Response = api.client.post(f"/api/admin/comments/{comment_id}/{action}",
+                                               headers=JSON)
+    return response
 
 
-def test_pending_comments_wait_in_the_queue_until_approved(moderator):
+def test_pending_comments_wait_in_the_queue_until_approved(moderator: Api) -> None:
     api = moderator
     api.site_settings(moderation="all")
     held = api.post("/a", "À relire", email="jeanne@example.org")["comment"]
@@ -38,7 +42,7 @@ def test_pending_comments_wait_in_the_queue_until_approved(moderator):
 
 
 @pytest.mark.parametrize("action", ["reject", "spam"])
-def test_rejected_and_spam_comments_never_show(moderator, action):
+def test_rejected_and_spam_comments_never_show(moderator: Api, action: str) -> None:
     api = moderator
     api.site_settings(moderation="all")
     held = api.post("/a", "Achetez maintenant")["comment"]
@@ -48,7 +52,7 @@ def test_rejected_and_spam_comments_never_show(moderator, action):
     assert act(api, held["id"], "approve").status_code == 404
 
 
-def test_rejecting_a_comment_with_replies_leaves_a_placeholder(moderator):
+def test_rejecting_a_comment_with_replies_leaves_a_placeholder(moderator: Api) -> None:
     api = moderator
     parent = api.comment("/a", "Premier")
     reply = api.reply(parent["id"], "/a", "Réponse")
@@ -61,7 +65,7 @@ def test_rejecting_a_comment_with_replies_leaves_a_placeholder(moderator):
     assert api.page("/a")["comments"] == [] and api.thread("/a")["count"] == 0
 
 
-def test_a_reply_whose_parent_was_rejected_cannot_be_approved(moderator):
+def test_a_reply_whose_parent_was_rejected_cannot_be_approved(moderator: Api) -> None:
     api = moderator
     parent = api.comment("/a", "Premier")
     api.site_settings(moderation="all")
@@ -71,7 +75,7 @@ def test_a_reply_whose_parent_was_rejected_cannot_be_approved(moderator):
     assert refused.status_code == 422 and refused.json()["error"]["reason"] == "parent_not_found"
 
 
-def test_only_moderators_moderate(api):
+def test_only_moderators_moderate(api: Api) -> None:
     api.site_settings(moderation="all")
     held = api.post("/a", "À relire")["comment"]
     assert act(api, held["id"], "approve").status_code == 401
@@ -79,7 +83,7 @@ def test_only_moderators_moderate(api):
     assert api.page("/a")["comments"] == []
 
 
-def test_unknown_action_and_missing_json_are_refused(moderator):
+def test_unknown_action_and_missing_json_are_refused(moderator: Api) -> None:
     api = moderator
     comment = api.comment("/a")
     assert act(api, comment["id"], "promote").status_code == 422

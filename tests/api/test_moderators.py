@@ -3,25 +3,29 @@ with no edit window."""
 
 from __future__ import annotations
 
+import httpx
 import pytest
 
 from palabre.domain.moderators import save_moderator
+from tests.conftest import Api
 
 PASSWORD = "correct horse battery"
 
 
 @pytest.fixture
-def moderator(api):
+def moderator(api: Api) -> Api:
     api.domain(lambda ctx: save_moderator(ctx, "claire", PASSWORD))
     return api
 
 
-def login(api, password=PASSWORD):
-    return api.client.post("/api/admin/login", json={"username": "claire",
+def login(api: Api, password: str = PASSWORD) -> httpx.Response:
+    response: httpx.Response = api.client.post("/api/admin/login",
+                                               json={"username": "claire",
                                                      "password": password})
+    return response
 
 
-def test_moderator_edits_and_deletes_any_comment_past_the_window(moderator):
+def test_moderator_edits_and_deletes_any_comment_past_the_window(moderator: Api) -> None:
     api = moderator
     comment = api.comment("/a", "Texte d'origine")
     reply = api.reply(comment["id"])
@@ -39,7 +43,7 @@ def test_moderator_edits_and_deletes_any_comment_past_the_window(moderator):
     assert api.page("/a")["comments"] == []
 
 
-def test_wrong_password_opens_no_session(moderator):
+def test_wrong_password_opens_no_session(moderator: Api) -> None:
     api = moderator
     comment = api.comment()
     response = login(api, "wrong password!")
@@ -50,7 +54,7 @@ def test_wrong_password_opens_no_session(moderator):
     assert api.thread()["count"] == 1
 
 
-def test_logout_ends_the_session(moderator):
+def test_logout_ends_the_session(moderator: Api) -> None:
     api = moderator
     comment = api.comment()
     login(api)
@@ -59,14 +63,14 @@ def test_logout_ends_the_session(moderator):
     assert api.client.delete(f"/api/v1/comments/{comment['id']}").status_code == 401
 
 
-def test_forged_session_cookie_is_ignored(moderator):
+def test_forged_session_cookie_is_ignored(moderator: Api) -> None:
     api = moderator
     comment = api.comment()
     api.client.cookies.set("palabre_session", "1.forged.signature")
     assert api.client.delete(f"/api/v1/comments/{comment['id']}").status_code == 401
 
 
-def test_moderator_closes_and_reopens_threads(moderator):
+def test_moderator_closes_and_reopens_threads(moderator: Api) -> None:
     api = moderator
     api.comment("/a")
     api.page("/a")

@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 from html.parser import HTMLParser
+from typing import Any
 
+import httpx
 import pytest
 
 from palabre.demo import load_demo, seed_demo
 from palabre.domain import threads
 from palabre.domain.identity import SYSTEM
+from tests.conftest import Api, AppFactory
+
+Comment = dict[str, Any]
+Nested = tuple[Comment, Comment, Comment, Comment]  # top, reply, deeper, other
 
 
 class Outline(HTMLParser):
@@ -27,7 +33,7 @@ class Outline(HTMLParser):
         self.text: list[str] = []
         self._in_heading = False
 
-    def handle_starttag(self, tag, attrs):
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self.tags.append(tag)
         self.attrs += [(tag, name, value) for name, value in attrs]
         found = dict(attrs)
@@ -43,7 +49,7 @@ class Outline(HTMLParser):
             self.order.append(number)
         self.stack.append((tag, comment_id))
 
-    def handle_endtag(self, tag):
+    def handle_endtag(self, tag: str) -> None:
         if tag == "h2":
             self._in_heading = False
         if tag in self.VOID:
@@ -51,13 +57,13 @@ class Outline(HTMLParser):
         assert self.stack and self.stack[-1][0] == tag, (tag, self.stack)
         self.stack.pop()
 
-    def handle_data(self, data):
+    def handle_data(self, data: str) -> None:
         self.text.append(data)
         if self._in_heading:
             self.headings.append(data.strip())
 
 
-def outline(html):
+def outline(html: str) -> Outline:
     parser = Outline()
     parser.feed(html)
     parser.close()
@@ -65,7 +71,8 @@ def outline(html):
     return parser
 
 
-def fragment(api, uri="/a", headers=None, **params):
+def fragment(api: Api, uri: str = "/a", headers: dict[str, str] | None = None,
+             **params: str) -> httpx.Response:
     response = api.get("/embed/thread.html", params={"uri": uri, **params}, headers=headers)
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/html")
@@ -73,7 +80,7 @@ def fragment(api, uri="/a", headers=None, **params):
 
 
 @pytest.fixture
-def nested(api):
+def nested(api: Api) -> Nested:
     top = api.post("/a", "Premier", author="Jeanne", title="Le tramway")["comment"]
     reply = api.reply(top["id"], text="Réponse", author="Paul")
     deeper = api.reply(reply["id"], text="Plus profond")
@@ -81,7 +88,7 @@ def nested(api):
     return top, reply, deeper, other
 
 
-def test_fragment_heading_and_nested_lists(api, nested):
+def test_fragment_heading_and_nested_lists(api: Api, nested: Nested) -> None:
     top, reply, deeper, other = nested
     page = outline(fragment(api).text)
     assert page.headings == ["4 comments on \u2018Le tramway\u2019"]
@@ -92,7 +99,7 @@ def test_fragment_heading_and_nested_lists(api, nested):
     assert "Comments are closed." not in "".join(page.text)
 
 
-def test_fragment_in_french(api, nested):
+def test_fragment_in_french(api: Api, nested: Nested) -> None:
     for response in (fragment(api, lang="fr"),
                      fragment(api, headers={"Accept-Language": "fr-CA,fr;q=0.9"})):
         page = outline(response.text)
@@ -100,21 +107,21 @@ def test_fragment_in_french(api, nested):
         assert response.headers["content-language"] == "fr"
 
 
-def test_fragment_without_title_and_empty(api):
+def test_fragment_without_title_and_empty(api: Api) -> None:
     assert outline(fragment(api, "/never").text).headings == ["0 comments"]
     assert outline(fragment(api, "/never", lang="fr").text).headings == ["0 commentaire"]
     api.comment("/b")
     assert outline(fragment(api, "/b").text).headings == ["1 comment"]
 
 
-def test_fragment_of_a_closed_thread(api, nested):
+def test_fragment_of_a_closed_thread(api: Api, nested: Nested) -> None:
     api.domain(lambda ctx: threads.set_closed(ctx, "default", "/a", True, SYSTEM))
     assert "Comments are closed." in "".join(outline(fragment(api).text).text)
     french = "".join(outline(fragment(api, lang="fr").text).text)
     assert "Les commentaires sont fermés." in french
 
 
-def test_fragment_shows_placeholders_and_hides_pending(api):
+def test_fragment_shows_placeholders_and_hides_pending(api: Api) -> None:
     parent = api.post("/a", "Parent", author="Jeanne")
     api.reply(parent["comment"]["id"], text="Réponse visible")
     api.delete(parent["comment"]["id"], parent["token"])
@@ -137,7 +144,7 @@ XSS = [
 
 
 @pytest.mark.parametrize("payload", XSS)
-def test_fragment_escapes_everything_readers_send(api, payload):
+def test_fragment_escapes_everything_readers_send(api: Api, payload: str) -> None:
     api.comment("/a", payload, author=payload, title=payload)
     api.comment("/a", f"[lien]({payload})")
     html = fragment(api).text
@@ -151,7 +158,7 @@ def test_fragment_escapes_everything_readers_send(api, payload):
     assert "49" not in "".join(page.text)
 
 
-def test_fragment_links_readers_websites_safely(api):
+def test_fragment_links_readers_websites_safely(api: Api) -> None:
     api.comment("/a", "x", author="Jeanne", website="https://jeanne.example")
     page = outline(fragment(api).text)
     links = [(name, value) for tag, name, value in page.attrs if tag == "a"]
@@ -159,7 +166,7 @@ def test_fragment_links_readers_websites_safely(api):
     assert ("rel", "nofollow ugc noopener") in links
 
 
-def test_fragment_marks_replies_past_max_depth(api):
+def test_fragment_marks_replies_past_max_depth(api: Api) -> None:
     api.site_settings(max_depth=2)
     top = api.comment("/a", author="Jeanne")
     reply = api.reply(top["id"], author="Paul")
@@ -169,11 +176,11 @@ def test_fragment_marks_replies_past_max_depth(api):
     assert "in reply to Paul" in "".join(page.text)
 
 
-def test_no_demo_page_unless_asked(api):
+def test_no_demo_page_unless_asked(api: Api) -> None:
     assert api.get("/").status_code == 404
 
 
-def test_demo_page(make_api):
+def test_demo_page(make_api: AppFactory) -> None:
     api = make_api(demo=True)
     demo = load_demo()
     assert api.domain(seed_demo) is True
@@ -199,7 +206,7 @@ def test_demo_page(make_api):
     assert api.get("/demo/no/such/article").status_code == 404
 
 
-def test_demo_page_in_english(make_api):
+def test_demo_page_in_english(make_api: AppFactory) -> None:
     api = make_api(demo=True)
     api.domain(seed_demo)
     first = load_demo().articles[0]

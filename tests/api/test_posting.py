@@ -4,22 +4,26 @@ placement past the maximum depth, moderation."""
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterator
+from typing import Any
 
+import httpx
 import pytest
 
 from palabre.domain import threads
 from palabre.domain.identity import SYSTEM
+from tests.conftest import Api, AppFactory
 
 
-def error_of(response, status):
+def error_of(response: httpx.Response, status: int) -> dict[str, Any]:
     assert response.status_code == status, response.text
     assert response.headers["content-type"].startswith("application/json")
-    error = response.json()["error"]
+    error: dict[str, Any] = response.json()["error"]
     assert isinstance(error["message"], str) and error["message"]
     return error
 
 
-def test_post_answers_201_with_comment_and_token(api):
+def test_post_answers_201_with_comment_and_token(api: Api) -> None:
     response = api.client.post("/api/v1/comments", json={
         "site": "default", "uri": "/a", "parent": None, "text": "*Bonjour*",
         "author": "Jeanne", "email": "jeanne@example.org", "website": "https://example.org",
@@ -37,12 +41,12 @@ def test_post_answers_201_with_comment_and_token(api):
     assert api.page("/a")["comments"] == [comment]
 
 
-def test_only_uri_and_text_are_required(api):
+def test_only_uri_and_text_are_required(api: Api) -> None:
     comment = api.comment("/a", "Juste un texte")
     assert comment["author"] == "" and comment["website"] == ""
 
 
-def test_first_comment_creates_the_thread_with_its_title(api):
+def test_first_comment_creates_the_thread_with_its_title(api: Api) -> None:
     assert api.thread("/a")["created"] is None
     api.comment("/a", title="Réforme des retraites")
     thread = api.thread("/a")
@@ -50,7 +54,7 @@ def test_first_comment_creates_the_thread_with_its_title(api):
     assert thread["created"] is not None
 
 
-def test_comment_ids_are_unique_across_threads_and_sites(api):
+def test_comment_ids_are_unique_across_threads_and_sites(api: Api) -> None:
     api.site_settings("blog")
     seen = {api.comment("/a")["id"], api.comment("/b")["id"],
             api.comment("/a", site="blog")["id"]}
@@ -84,7 +88,7 @@ LONG = "x" * 10_001
     ({"uri": "", "text": "ok"}, "uri"),
     ({"text": "ok"}, "uri"),
 ])
-def test_invalid_input(api, body, field):
+def test_invalid_input(api: Api, body: dict[str, object], field: str) -> None:
     error = error_of(api.client.post("/api/v1/comments", json=body), 422)
     assert error["code"] == "invalid_input"
     assert error["field"] == field
@@ -92,11 +96,11 @@ def test_invalid_input(api, body, field):
     assert api.thread("/a")["created"] is None
 
 
-def test_limits_are_inclusive(api):
+def test_limits_are_inclusive(api: Api) -> None:
     api.comment("/a", "x" * 10_000, author="n" * 100)
 
 
-def test_text_limit_is_the_sites(api):
+def test_text_limit_is_the_sites(api: Api) -> None:
     api.site_settings(max_text_length=20)
     api.comment("/a", "x" * 20)
     error = error_of(api.client.post("/api/v1/comments", json={"uri": "/a", "text": "x" * 21}),
@@ -104,7 +108,7 @@ def test_text_limit_is_the_sites(api):
     assert error["code"] == "invalid_input"
 
 
-def test_parent_from_another_thread_is_refused(api):
+def test_parent_from_another_thread_is_refused(api: Api) -> None:
     elsewhere = api.comment("/b")
     error = error_of(api.client.post("/api/v1/comments", json={
         "uri": "/a", "text": "ok", "parent": elsewhere["id"]}), 422)
@@ -112,7 +116,7 @@ def test_parent_from_another_thread_is_refused(api):
     assert error["field"] == "parent"
 
 
-def test_parent_from_another_site_is_refused(api):
+def test_parent_from_another_site_is_refused(api: Api) -> None:
     api.site_settings("blog")
     elsewhere = api.comment("/a", site="blog")
     error = error_of(api.client.post("/api/v1/comments", json={
@@ -128,7 +132,8 @@ def test_parent_from_another_site_is_refused(api):
     ("POST", "/api/v1/comments/{id}/vote"),
     ("DELETE", "/api/v1/comments/{id}"),
 ])
-def test_writes_need_a_json_content_type(api, method, path, content_type):
+def test_writes_need_a_json_content_type(api: Api, method: str, path: str,
+                                        content_type: str | None) -> None:
     posted = api.post()
     headers = {"Authorization": f"Bearer {posted['token']}", "X-Forwarded-For": "192.0.2.7"}
     if content_type:
@@ -142,30 +147,30 @@ def test_writes_need_a_json_content_type(api, method, path, content_type):
     assert comments[0]["html"] == "<p>Bonjour</p>" and comments[0]["likes"] == 0
 
 
-def test_json_content_type_with_charset_is_accepted(api):
+def test_json_content_type_with_charset_is_accepted(api: Api) -> None:
     response = api.client.post("/api/v1/comments", content=b'{"uri": "/a", "text": "ok"}',
                                headers={"Content-Type": "application/json; charset=utf-8"})
     assert response.status_code == 201
 
 
 @pytest.mark.parametrize("body", [b"not json", b"[1, 2]", b'"text"', b"", b'{"uri": "/a", '])
-def test_malformed_json_is_invalid_input(api, body):
+def test_malformed_json_is_invalid_input(api: Api, body: bytes) -> None:
     response = api.client.post("/api/v1/comments", content=body,
                                headers={"Content-Type": "application/json"})
     assert error_of(response, 422)["code"] == "invalid_input"
 
 
-def test_body_too_large(make_api):
+def test_body_too_large(make_api: AppFactory) -> None:
     api = make_api(max_body_bytes=1000)
     response = api.client.post("/api/v1/comments", json={"uri": "/a", "text": "x" * 2000})
     assert error_of(response, 413)["code"] == "payload_too_large"
     api.comment("/a", "x" * 500)
 
 
-def test_body_too_large_without_content_length(make_api):
+def test_body_too_large_without_content_length(make_api: AppFactory) -> None:
     api = make_api(max_body_bytes=1000)
 
-    def chunks():
+    def chunks() -> Iterator[bytes]:
         yield b'{"uri": "/a", "text": "'
         for _ in range(10):
             yield b"x" * 200
@@ -177,12 +182,12 @@ def test_body_too_large_without_content_length(make_api):
     assert api.thread("/a")["count"] == 0
 
 
-def test_default_body_limit(api):
+def test_default_body_limit(api: Api) -> None:
     response = api.client.post("/api/v1/comments", json={"uri": "/a", "text": "x" * 200_000})
     assert error_of(response, 413)["code"] == "payload_too_large"
 
 
-def test_rate_limit_answers_429_with_retry_after(make_api):
+def test_rate_limit_answers_429_with_retry_after(make_api: AppFactory) -> None:
     api = make_api(post_rate_limit=2, rate_window_seconds=60)
     api.comment()
     api.comment()
@@ -197,7 +202,7 @@ def test_rate_limit_answers_429_with_retry_after(make_api):
     api.comment()
 
 
-def test_write_rate_limit_covers_votes(make_api):
+def test_write_rate_limit_covers_votes(make_api: AppFactory) -> None:
     api = make_api(write_rate_limit=2)
     comment = api.comment()
     assert api.vote(comment["id"], 1).status_code == 200
@@ -207,7 +212,7 @@ def test_write_rate_limit_covers_votes(make_api):
     assert int(response.headers["retry-after"]) >= 1
 
 
-def test_closed_thread_refuses_comments(api):
+def test_closed_thread_refuses_comments(api: Api) -> None:
     api.comment("/a")
     api.page("/a")  # cached before the close
     api.domain(lambda ctx: threads.set_closed(ctx, "default", "/a", True, SYSTEM))
@@ -217,13 +222,13 @@ def test_closed_thread_refuses_comments(api):
     assert api.thread("/a")["count"] == 1
 
 
-def test_closing_a_never_commented_page_refuses_comments(api):
+def test_closing_a_never_commented_page_refuses_comments(api: Api) -> None:
     api.domain(lambda ctx: threads.set_closed(ctx, "default", "/a", True, SYSTEM))
     response = api.client.post("/api/v1/comments", json={"uri": "/a", "text": "x"})
     assert error_of(response, 403)["code"] == "thread_closed"
 
 
-def test_reopened_thread_accepts_comments(api):
+def test_reopened_thread_accepts_comments(api: Api) -> None:
     api.comment("/a")
     api.domain(lambda ctx: threads.set_closed(ctx, "default", "/a", True, SYSTEM))
     api.domain(lambda ctx: threads.set_closed(ctx, "default", "/a", False, SYSTEM))
@@ -231,7 +236,7 @@ def test_reopened_thread_accepts_comments(api):
     api.comment("/a")
 
 
-def test_replies_are_refused_on_a_closed_thread(api):
+def test_replies_are_refused_on_a_closed_thread(api: Api) -> None:
     parent = api.comment("/a")
     api.domain(lambda ctx: threads.set_closed(ctx, "default", "/a", True, SYSTEM))
     response = api.client.post("/api/v1/comments", json={"uri": "/a", "text": "x",
@@ -239,7 +244,7 @@ def test_replies_are_refused_on_a_closed_thread(api):
     assert error_of(response, 403)["code"] == "thread_closed"
 
 
-def test_thread_closes_after_close_after_days(api):
+def test_thread_closes_after_close_after_days(api: Api) -> None:
     api.site_settings(close_after_days=3)
     api.comment("/a")
     api.clock.advance(days=2, hours=23)
@@ -256,28 +261,28 @@ def test_thread_closes_after_close_after_days(api):
     api.comment("/b")
 
 
-def test_close_after_days_zero_never_closes(api):
+def test_close_after_days_zero_never_closes(api: Api) -> None:
     api.comment("/a")
     api.clock.advance(days=3650)
     api.comment("/a")
     assert api.thread("/a")["closed"] is False
 
 
-def chain(api, length):
+def chain(api: Api, length: int) -> list[dict[str, Any]]:
     made = [api.comment("/a")]
     for _ in range(length - 1):
         made.append(api.reply(made[-1]["id"]))
     return made
 
 
-def test_replies_nest_up_to_max_depth(api):
+def test_replies_nest_up_to_max_depth(api: Api) -> None:
     made = chain(api, 5)
     assert [c["depth"] for c in made] == [0, 1, 2, 3, 4]
     for parent, child in itertools.pairwise(made):
         assert child["parent"] == parent["id"] == child["reply_to"]
 
 
-def test_reply_to_the_deepest_level_hangs_under_its_parent(api):
+def test_reply_to_the_deepest_level_hangs_under_its_parent(api: Api) -> None:
     made = chain(api, 5)
     deepest = made[-1]
     reply = api.reply(deepest["id"])
@@ -295,7 +300,7 @@ def test_reply_to_the_deepest_level_hangs_under_its_parent(api):
 
 
 @pytest.mark.parametrize("max_depth", [1, 2, 3])
-def test_site_max_depth(api, max_depth):
+def test_site_max_depth(api: Api, max_depth: int) -> None:
     api.site_settings(max_depth=max_depth)
     made = chain(api, max_depth + 3)
     assert [c["depth"] for c in made] == [min(i, max_depth - 1) for i in range(len(made))]
@@ -306,7 +311,7 @@ def test_site_max_depth(api, max_depth):
     assert api.thread("/a")["count"] == len(made)
 
 
-def test_pending_comment_is_answered_but_never_listed(api):
+def test_pending_comment_is_answered_but_never_listed(api: Api) -> None:
     api.site_settings(moderation="all")
     posted = api.post("/a", "En attente")
     assert posted["comment"]["status"] == "pending"
@@ -318,7 +323,7 @@ def test_pending_comment_is_answered_but_never_listed(api):
     assert posted["comment"]["id"] not in [c["id"] for c in api.all_comments("/a")]
 
 
-def test_pending_comment_cannot_be_replied_to(api):
+def test_pending_comment_cannot_be_replied_to(api: Api) -> None:
     api.site_settings(moderation="all")
     pending = api.comment("/a")
     response = api.client.post("/api/v1/comments", json={"uri": "/a", "text": "x",
@@ -326,20 +331,20 @@ def test_pending_comment_cannot_be_replied_to(api):
     assert error_of(response, 422)["code"] == "invalid_input"
 
 
-def test_links_moderation_holds_only_comments_with_links(api):
+def test_links_moderation_holds_only_comments_with_links(api: Api) -> None:
     api.site_settings(moderation="links")
     assert api.comment("/a", "Sans lien")["status"] == "approved"
     assert api.comment("/a", "Voir https://example.org")["status"] == "pending"
     assert api.thread("/a")["count"] == 1
 
 
-def test_first_time_moderation_holds_new_authors_only(api):
+def test_first_time_moderation_holds_new_authors_only(api: Api) -> None:
     api.site_settings(moderation="first_time")
     assert api.comment("/a", email="new@example.org")["status"] == "pending"
     assert api.thread("/a")["count"] == 0
 
 
-def test_blocked_words_are_refused(api):
+def test_blocked_words_are_refused(api: Api) -> None:
     api.site_settings(blocked_words=["casino"])
     response = api.client.post("/api/v1/comments", json={"uri": "/a", "text": "Un CASINO"})
     assert error_of(response, 422)["code"] == "invalid_input"

@@ -6,7 +6,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from tests.conftest import dump_database
+from tests.conftest import Api, dump_database
 
 
 class Links(HTMLParser):
@@ -16,16 +16,16 @@ class Links(HTMLParser):
         self.links: list[dict[str, str | None]] = []
         self.text: list[str] = []
 
-    def handle_data(self, data):
+    def handle_data(self, data: str) -> None:
         self.text.append(data)
 
-    def handle_starttag(self, tag, attrs):
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self.tags.append(tag)
         if tag == "a":
             self.links.append(dict(attrs))
 
 
-def parse(html):
+def parse(html: str) -> Links:
     parser = Links()
     parser.feed(html)
     parser.close()
@@ -39,7 +39,7 @@ def parse(html):
     '<a href="https://example.org">lien</a>',
     "<iframe src=https://evil.example></iframe>",
 ])
-def test_raw_html_is_shown_as_text(api, raw):
+def test_raw_html_is_shown_as_text(api: Api, raw: str) -> None:
     html = api.comment("/a", raw)["html"]
     parsed = parse(html)
     assert "".join(parsed.text) == raw
@@ -48,7 +48,7 @@ def test_raw_html_is_shown_as_text(api, raw):
     assert api.page("/a")["comments"][0]["html"] == html
 
 
-def test_markdown_is_rendered(api):
+def test_markdown_is_rendered(api: Api) -> None:
     text = ("*em* **strong** `code`\n\n> cité\n\n- un\n- deux\n\n1. premier\n\n"
             "```\nbloc\n```\n\n~~barré~~")
     tags = set(parse(api.comment("/a", text)["html"]).tags)
@@ -61,11 +61,13 @@ def test_markdown_is_rendered(api):
     "<https://example.org/page>",
     "[courriel](mailto:jeanne@example.org)",
 ])
-def test_links_get_rel_nofollow_ugc_noopener(api, text):
+def test_links_get_rel_nofollow_ugc_noopener(api: Api, text: str) -> None:
     links = parse(api.comment("/a", text)["html"]).links
     assert len(links) == 1
     assert links[0]["rel"] == "nofollow ugc noopener"
-    assert links[0]["href"].split(":")[0] in {"https", "mailto"}
+    href = links[0]["href"]
+    assert href is not None
+    assert href.split(":")[0] in {"https", "mailto"}
 
 
 @pytest.mark.parametrize("text", [
@@ -78,7 +80,7 @@ def test_links_get_rel_nofollow_ugc_noopener(api, text):
     "<javascript:alert(1)>",
     "[x]: javascript:alert(1)\n\n[y][x]",
 ])
-def test_only_http_https_mailto_links_survive(api, text):
+def test_only_http_https_mailto_links_survive(api: Api, text: str) -> None:
     html = api.comment("/a", text)["html"]
     for link in parse(html).links:
         assert (link.get("href") or "").split(":")[0].lower() in {"http", "https", "mailto"}
@@ -86,7 +88,7 @@ def test_only_http_https_mailto_links_survive(api, text):
     assert 'href="data' not in html.lower()
 
 
-def test_email_is_never_returned(api):
+def test_email_is_never_returned(api: Api) -> None:
     email = "jeanne.secret@example.org"
     posted = api.post("/a", "Bonjour", author="Jeanne", email=email, title="Titre")
     token = posted["token"]
@@ -115,7 +117,7 @@ def test_email_is_never_returned(api):
         assert "email" not in comment
 
 
-def test_avatar_is_a_short_hex_seed_from_email_or_name(api):
+def test_avatar_is_a_short_hex_seed_from_email_or_name(api: Api) -> None:
     a = api.comment("/a", email="jeanne@example.org", author="Jeanne")
     b = api.comment("/b", email="JEANNE@example.org ", author="Autre nom")
     c = api.comment("/a", email="paul@example.org", author="Jeanne")
@@ -131,19 +133,19 @@ def test_avatar_is_a_short_hex_seed_from_email_or_name(api):
     assert d["avatar"] == e["avatar"] != a["avatar"]
 
 
-def test_avatar_salt_is_per_site(api):
+def test_avatar_salt_is_per_site(api: Api) -> None:
     api.site_settings("blog")
     here = api.comment("/a", author="Sans courriel")
     there = api.comment("/a", author="Sans courriel", site="blog")
     assert here["avatar"] != there["avatar"]
 
 
-def test_author_name_is_returned_as_given_not_as_html(api):
+def test_author_name_is_returned_as_given_not_as_html(api: Api) -> None:
     comment = api.comment("/a", author="<b>Jeanne</b> & Cie")
     assert comment["author"] == "<b>Jeanne</b> & Cie"
 
 
-def test_client_addresses_are_never_stored(api, database_url):
+def test_client_addresses_are_never_stored(api: Api, database_url: str) -> None:
     address = "192.0.2.77"
     comment_id = api.comment("/a", client_ip=address)["id"]
     api.vote(comment_id, 1, client_ip="198.51.100.77")

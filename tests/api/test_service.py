@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from tests.conftest import Api
+
 CONTRACT_PATHS = {
     "/api/v1/comments": {"get", "post"},
     "/api/v1/comments/{id}": {"patch", "delete"},
@@ -12,13 +14,13 @@ CONTRACT_PATHS = {
 }
 
 
-def test_healthz(api):
+def test_healthz(api: Api) -> None:
     response = api.get("/healthz")
     assert response.status_code == 200
     assert response.json() == {"status": "ok"}
 
 
-def test_openapi_describes_every_contract_path(api):
+def test_openapi_describes_every_contract_path(api: Api) -> None:
     response = api.get("/api/openapi.json")
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("application/json")
@@ -31,11 +33,11 @@ def test_openapi_describes_every_contract_path(api):
     assert error["properties"]["error"]["required"] == ["code", "message"]
 
 
-def test_openapi_refs_resolve(api):
+def test_openapi_refs_resolve(api: Api) -> None:
     spec = api.get("/api/openapi.json").json()
-    refs = []
+    refs: list[str] = []
 
-    def walk(node):
+    def walk(node: object) -> None:
         if isinstance(node, dict):
             if "$ref" in node:
                 refs.append(node["$ref"])
@@ -52,7 +54,7 @@ def test_openapi_refs_resolve(api):
         assert ref.rsplit("/", 1)[1] in spec["components"]["schemas"]
 
 
-def test_api_docs_page(api):
+def test_api_docs_page(api: Api) -> None:
     response = api.get("/api/docs")
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/html")

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
+from typing import Any, Literal
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.conftest import Api
 from tests.tree_checks import check_listing
 
 SITES = {"d1": 1, "d2": 2, "d3": 3, "default": 5}
@@ -21,6 +23,9 @@ MODERATED = "links"  # a site with max_depth 5 that holds comments with links
 POST = st.tuples(st.just("post"), st.none() | st.integers(0, 40), st.booleans(),
                  st.integers(0, 3))
 DELETE = st.tuples(st.just("delete"), st.integers(0, 40))
+# ("post", index of the comment answered or None, with a link, seconds later), or
+# ("delete", index of the comment deleted).
+Operation = tuple[Literal["post"], int | None, bool, int] | tuple[Literal["delete"], int]
 OPERATIONS = st.lists(st.one_of(POST, POST, DELETE), min_size=1, max_size=30)
 
 
@@ -34,7 +39,8 @@ class Posted:
     alive: bool = True
 
 
-def run_operations(api, site, max_depth, uri, operations):
+def run_operations(api: Api, site: str, max_depth: int, uri: str,
+                   operations: list[Operation]) -> list[Posted]:
     """Apply the operations, checking each answer against a model; returns the model."""
     posted: list[Posted] = []
     for op in operations:
@@ -78,11 +84,12 @@ def run_operations(api, site, max_depth, uri, operations):
     return posted
 
 
-def check_thread(api, site, max_depth, uri, posted, sort, limit):
-    pages = []
-    cursor = None
+def check_thread(api: Api, site: str, max_depth: int, uri: str, posted: list[Posted], sort: str,
+                 limit: int) -> None:
+    pages: list[dict[str, Any]] = []
+    cursor: str | None = None
     while True:
-        params = {"uri": uri, "site": site, "sort": sort, "limit": limit}
+        params: dict[str, str | int] = {"uri": uri, "site": site, "sort": sort, "limit": limit}
         if cursor:
             params["cursor"] = cursor
         response = api.get("/api/v1/comments", params=params)
@@ -98,7 +105,7 @@ def check_thread(api, site, max_depth, uri, posted, sort, limit):
     check_listing(pages, counts[uri], thread["count"], expected, max_depth, sort, limit)
 
 
-def test_any_sequence_of_posts_and_deletions_keeps_the_tree_sound(api):
+def test_any_sequence_of_posts_and_deletions_keeps_the_tree_sound(api: Api) -> None:
     for slug, depth in SITES.items():
         api.site_settings(slug, max_depth=depth)
     api.site_settings(MODERATED, moderation="links")
@@ -109,7 +116,7 @@ def test_any_sequence_of_posts_and_deletions_keeps_the_tree_sound(api):
               suppress_health_check=[HealthCheck.too_slow])
     @given(site=st.sampled_from(sorted(sites)), operations=OPERATIONS,
            sort=st.sampled_from(["oldest", "newest", "top"]), limit=st.integers(1, 4))
-    def check(site, operations, sort, limit):
+    def check(site: str, operations: list[Operation], sort: str, limit: int) -> None:
         uri = next(uris)
         posted = run_operations(api, site, sites[site], uri, operations)
         check_thread(api, site, sites[site], uri, posted, sort, limit)
