@@ -95,6 +95,16 @@ class ThreadOpened(Event):
 
 
 @dataclass(frozen=True, kw_only=True)
+class ThreadImported(Event):
+    """A thread restored from an export or imported from another system, with its
+    comments, in one transaction (no event per comment: nobody is notified of them)."""
+
+    name: ClassVar[str] = "thread.imported"
+    thread_id: ThreadId
+    comments: int
+
+
+@dataclass(frozen=True, kw_only=True)
 class SiteSettingsChanged(Event):
     name: ClassVar[str] = "site.settings_changed"
     thread_id: None = None
@@ -103,7 +113,7 @@ class SiteSettingsChanged(Event):
 
 EVENT_TYPES: dict[str, type[Event]] = {cls.name: cls for cls in (
     CommentCreated, CommentEdited, CommentDeleted, CommentVoted, CommentModerated,
-    ThreadClosed, ThreadOpened, SiteSettingsChanged,
+    ThreadClosed, ThreadOpened, ThreadImported, SiteSettingsChanged,
 )}
 
 

@@ -43,6 +43,17 @@ class Site:
 
 
 @dataclass(frozen=True)
+class Ban:
+    """A sanction: posts refused from an email hash or a client key on one site."""
+
+    site_id: int
+    kind: str  # "email" or "client"
+    value: str
+    reason: str
+    created: datetime
+
+
+@dataclass(frozen=True)
 class Moderator:
     id: int
     username: str

@@ -19,6 +19,7 @@ from typing import Protocol
 
 from palabre.domain.events import Event, StoredEvent
 from palabre.domain.models import (
+    Ban,
     Comment,
     CommentId,
     Moderator,
@@ -64,6 +65,20 @@ class Reads(Protocol):
     async def get_cursor(self, consumer: str) -> int:
         """The id of the last outbox event ``consumer`` has handled (0: none yet)."""
         ...
+
+    # Everything stored, for exports (ordered by id, so an export is reproducible).
+
+    async def threads_of_site(self, site_id: int) -> list[Thread]: ...
+
+    async def comments_of_thread(self, thread_id: ThreadId) -> list[tuple[Comment, bool]]:
+        """Every comment of a thread, whatever its status, with its ``notify`` flag."""
+        ...
+
+    async def votes_of_thread(self, thread_id: ThreadId) -> list[tuple[CommentId, str, int]]:
+        """(comment, voter, value) of every vote on the thread's comments."""
+        ...
+
+    async def bans_of_site(self, site_id: int) -> list[Ban]: ...
 
 
 class WriteTx(Reads, Protocol):
@@ -130,6 +145,19 @@ class WriteTx(Reads, Protocol):
                              created: datetime) -> Moderator:
         """Create a moderator, or set the password of an existing one."""
         ...
+
+    # Restoring an export: rows come back with the ids they had.
+
+    async def restore_site(self, site_id: int, name: str, salt: str,
+                           settings: SiteSettings) -> None:
+        """Give an existing site the name, salt and settings of the one exported."""
+        ...
+
+    async def restore_thread(self, thread: Thread) -> None: ...
+
+    async def restore_comment(self, comment: Comment, notify: bool) -> None: ...
+
+    async def restore_vote(self, comment_id: CommentId, voter: str, value: int) -> None: ...
 
 
 class Storage(Reads, Protocol):

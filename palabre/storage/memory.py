@@ -16,6 +16,7 @@ from datetime import datetime
 
 from palabre.domain.events import Event, StoredEvent
 from palabre.domain.models import (
+    Ban,
     Comment,
     CommentId,
     Moderator,
@@ -38,7 +39,7 @@ class Tables:
     notify: dict[CommentId, bool] = field(default_factory=dict)
     votes: dict[tuple[CommentId, str], int] = field(default_factory=dict)
     rate_limits: dict[tuple[str, int], int] = field(default_factory=dict)
-    bans: dict[tuple[int, str, str], str] = field(default_factory=dict)
+    bans: dict[tuple[int, str, str], Ban] = field(default_factory=dict)
     moderators: dict[int, Moderator] = field(default_factory=dict)
     events: dict[int, StoredEvent] = field(default_factory=dict)
     cursors: dict[str, int] = field(default_factory=dict)
@@ -50,6 +51,10 @@ class Tables:
     def next_id(self, table: str) -> int:
         self.last_ids[table] = self.last_ids.get(table, 0) + 1
         return self.last_ids[table]
+
+    def taken(self, table: str, row_id: int) -> None:
+        """An id given by a restore: later ids come after it."""
+        self.last_ids[table] = max(self.last_ids.get(table, 0), row_id)
 
 
 def _reader_view(comment: Comment) -> Comment:
@@ -107,6 +112,21 @@ class MemoryReads:
 
     async def get_cursor(self, consumer: str) -> int:
         return self.tables.cursors.get(consumer, 0)
+
+    async def threads_of_site(self, site_id: int) -> list[Thread]:
+        return sorted((t for t in self.tables.threads.values() if t.site_id == site_id),
+                      key=lambda t: t.id)
+
+    async def comments_of_thread(self, thread_id: ThreadId) -> list[tuple[Comment, bool]]:
+        return [(c, self.tables.notify[c.id]) for c in sorted(
+            self.tables.comments.values(), key=lambda c: c.id) if c.thread_id == thread_id]
+
+    async def votes_of_thread(self, thread_id: ThreadId) -> list[tuple[CommentId, str, int]]:
+        return sorted((c, voter, value) for (c, voter), value in self.tables.votes.items()
+                      if self.tables.comments[c].thread_id == thread_id)
+
+    async def bans_of_site(self, site_id: int) -> list[Ban]:
+        return [b for b in self.tables.bans.values() if b.site_id == site_id]
 
 
 class MemoryWriteTx(MemoryReads):
@@ -223,7 +243,27 @@ class MemoryWriteTx(MemoryReads):
 
     async def add_ban(self, site_id: int, kind: str, value: str, reason: str,
                       created: datetime) -> None:
-        self.tables.bans.setdefault((site_id, kind, value), reason)
+        self.tables.bans.setdefault((site_id, kind, value),
+                                    Ban(site_id, kind, value, reason, created))
+
+    async def restore_site(self, site_id: int, name: str, salt: str,
+                           settings: SiteSettings) -> None:
+        self.tables.sites[site_id] = replace(self.tables.sites[site_id], name=name, salt=salt,
+                                             settings=settings)
+
+    async def restore_thread(self, thread: Thread) -> None:
+        assert thread.id not in self.tables.threads, "a restored id is free"
+        self.tables.taken("threads", thread.id)
+        self.tables.threads[thread.id] = replace(thread, version=1)
+
+    async def restore_comment(self, comment: Comment, notify: bool) -> None:
+        assert comment.id not in self.tables.comments, "a restored id is free"
+        self.tables.taken("comments", comment.id)
+        self.tables.comments[comment.id] = comment
+        self.tables.notify[comment.id] = notify
+
+    async def restore_vote(self, comment_id: CommentId, voter: str, value: int) -> None:
+        self.tables.votes[(comment_id, voter)] = value
 
     async def save_moderator(self, username: str, password_hash: str,
                              created: datetime) -> Moderator:

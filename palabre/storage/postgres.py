@@ -19,6 +19,7 @@ from typing import Any
 from psycopg import AsyncConnection
 from psycopg_pool import AsyncConnectionPool
 
+from palabre.domain.models import Comment, Thread
 from palabre.storage.outbox import Wakeable
 from palabre.storage.sql import SQLReads, SQLWriteTx
 
@@ -58,7 +59,15 @@ class PostgresConnection:
 
 
 class PostgresWriteTx(PostgresConnection, SQLWriteTx):
-    pass
+    async def restore_thread(self, thread: Thread) -> None:
+        await super().restore_thread(thread)
+        await self._run("SELECT setval(pg_get_serial_sequence('threads', 'id'), "
+                        "(SELECT max(id) FROM threads))")
+
+    async def restore_comment(self, comment: Comment, notify: bool) -> None:
+        await super().restore_comment(comment, notify)
+        await self._run("SELECT setval(pg_get_serial_sequence('comments', 'id'), "
+                        "(SELECT max(id) FROM comments))")
 
 
 class PostgresStorage(SQLReads, Wakeable):

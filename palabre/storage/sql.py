@@ -17,6 +17,7 @@ import orjson
 from palabre.domain.events import Event, StoredEvent, decode
 from palabre.domain.models import (
     STATUS_BY_VALUE,
+    Ban,
     Comment,
     CommentId,
     Moderator,
@@ -33,6 +34,10 @@ COMMENT_WIDTH = 18
 SELECT_COMMENT = (
     "SELECT id, thread_id, parent, reply_to, root, depth, author, email, website, text, "
     "html, created, edited, likes, dislikes, status, client, avatar FROM comments "
+)
+SELECT_COMMENT_NOTIFY = (
+    "SELECT id, thread_id, parent, reply_to, root, depth, author, email, website, text, "
+    "html, created, edited, likes, dislikes, status, client, avatar, notify FROM comments "
 )
 # What a reader sees: no Markdown source, email or client key (the hot read path).
 SELECT_VISIBLE = (
@@ -58,7 +63,8 @@ LATEST = (
 
 
 def to_micros(moment: datetime) -> int:
-    return int(moment.timestamp() * 1_000_000)
+    """Exact inverse of :func:`from_micros` (rounding, not truncating, the float)."""
+    return round(moment.timestamp() * 1_000_000)
 
 
 def from_micros(value: int) -> datetime:
@@ -166,6 +172,27 @@ class SQLReads:
         row = await self._one("SELECT position FROM event_cursors WHERE consumer = ?",
                               (consumer,))
         return int(row[0]) if row else 0
+
+    async def threads_of_site(self, site_id: int) -> list[Thread]:
+        rows = await self._all(SELECT_THREAD + "WHERE site_id = ? ORDER BY id", (site_id,))
+        return [row_to_thread(row) for row in rows]
+
+    async def comments_of_thread(self, thread_id: ThreadId) -> list[tuple[Comment, bool]]:
+        rows = await self._all(
+            SELECT_COMMENT_NOTIFY + "WHERE thread_id = ? ORDER BY id", (thread_id,))
+        return [(row_to_comment(row), bool(row[COMMENT_WIDTH])) for row in rows]
+
+    async def votes_of_thread(self, thread_id: ThreadId) -> list[tuple[CommentId, str, int]]:
+        rows = await self._all(
+            "SELECT v.comment_id, v.voter, v.value FROM votes v JOIN comments c "
+            "ON c.id = v.comment_id WHERE c.thread_id = ? ORDER BY v.comment_id, v.voter",
+            (thread_id,))
+        return [(CommentId(r[0]), r[1], int(r[2])) for r in rows]
+
+    async def bans_of_site(self, site_id: int) -> list[Ban]:
+        rows = await self._all("SELECT site_id, kind, value, reason, created FROM bans "
+                               "WHERE site_id = ? ORDER BY id", (site_id,))
+        return [Ban(r[0], r[1], r[2], r[3], from_micros(r[4])) for r in rows]
 
     async def _has_events_after(self, position: int) -> bool:
         return await self._one("SELECT 1 FROM events WHERE id > ? LIMIT 1",
@@ -343,6 +370,33 @@ class SQLWriteTx(SQLReads):
             "ON CONFLICT (site_id, kind, value) DO NOTHING",
             (site_id, kind, value, reason, to_micros(created)),
         )
+
+    async def restore_site(self, site_id: int, name: str, salt: str,
+                           settings: SiteSettings) -> None:
+        await self._run("UPDATE sites SET name = ?, salt = ?, settings = ? WHERE id = ?",
+                        (name, salt, settings_json(settings), site_id))
+
+    async def restore_thread(self, thread: Thread) -> None:
+        await self._run(
+            "INSERT INTO threads (id, site_id, uri, title, created, closed, version) "
+            "VALUES (?, ?, ?, ?, ?, ?, 1)",
+            (thread.id, thread.site_id, thread.uri, thread.title, to_micros(thread.created),
+             thread.closed))
+
+    async def restore_comment(self, comment: Comment, notify: bool) -> None:
+        c = comment
+        await self._run(
+            "INSERT INTO comments (id, thread_id, parent, reply_to, root, depth, author, email, "
+            "website, text, html, created, edited, likes, dislikes, status, client, avatar, "
+            "notify) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (c.id, c.thread_id, c.parent, c.reply_to, c.root, c.depth, c.author, c.email,
+             c.website, c.text, c.html, to_micros(c.created),
+             to_micros(c.edited) if c.edited else None, c.likes, c.dislikes, c.status.value,
+             c.client, c.avatar, notify))
+
+    async def restore_vote(self, comment_id: CommentId, voter: str, value: int) -> None:
+        await self._run("INSERT INTO votes (comment_id, voter, value) VALUES (?, ?, ?)",
+                        (comment_id, voter, value))
 
     async def save_moderator(self, username: str, password_hash: str,
                              created: datetime) -> Moderator:
