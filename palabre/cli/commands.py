@@ -186,3 +186,80 @@ def admin_moderator(args: argparse.Namespace) -> int:
                              lambda ctx: moderators.save_moderator(ctx, args.username, password))
     print(f"moderator {moderator.username} can log in")
     return 0
+
+
+def export(args: argparse.Namespace) -> int:
+    """Write every record of the sites to FILE (``-``: standard output)."""
+    from palabre.transfer import write_export
+
+    async def work(ctx: Context) -> int:
+        if args.file == "-":
+            return await write_export(ctx, sys.stdout.buffer, args.site or None)
+        with open(args.file, "wb") as out:
+            return await write_export(ctx, out, args.site or None)
+
+    count = with_context(resolve(args), work)
+    print(f"exported {count} records to {args.file}", file=sys.stderr)
+    return 0
+
+
+def import_file(args: argparse.Namespace) -> int:
+    """Restore a Palabre export (other formats: see docs/import-export.md)."""
+    from palabre.domain.restore import restore
+    from palabre.transfer import read_export
+
+    path = Path(args.file)
+    if not path.is_file():
+        raise CommandError(f"no file at {path}")
+    report = with_context(resolve(args), lambda ctx: restore(ctx, read_export(path)))
+    print(f"restored {report.threads} threads, {report.comments} comments, "
+          f"{report.votes} votes, {report.bans} bans on {report.sites} sites"
+          + (f"; {report.already_there} threads were there already"
+             if report.already_there else ""))
+    return 0
+
+
+def backup(args: argparse.Namespace) -> int:
+    """A consistent copy of the SQLite database, taken while the server runs."""
+    import sqlite3
+
+    config = resolve(args)
+    if not config.database_url.startswith("sqlite:///"):
+        raise CommandError("backup copies SQLite databases; for PostgreSQL use pg_dump "
+                           "(docs/import-export.md)")
+    source_path = Path(sqlite_path(config.database_url))
+    target = Path(args.file)
+    if not source_path.is_file():
+        raise CommandError(f"no database at {source_path}")
+    if target.exists():
+        raise CommandError(f"{target} exists: name a new file")
+    source = sqlite3.connect(f"file:{source_path}?mode=ro", uri=True)
+    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    os.close(fd)  # created private: the backup holds readers' emails
+    copy = sqlite3.connect(target)
+    try:
+        source.backup(copy)
+    finally:
+        copy.close()
+        source.close()
+    print(f"backed up {source_path} to {target}")
+    return 0
+
+
+def author_export(args: argparse.Namespace) -> int:
+    import orjson
+
+    from palabre.domain.authors import author_data
+
+    data = with_context(resolve(args), lambda ctx: author_data(ctx, args.email, SYSTEM))
+    sys.stdout.write(orjson.dumps(data, option=orjson.OPT_INDENT_2).decode() + "\n")
+    return 0
+
+
+def author_erase(args: argparse.Namespace) -> int:
+    from palabre.domain.authors import erase_author
+
+    erased = with_context(resolve(args), lambda ctx: erase_author(ctx, args.email, SYSTEM))
+    print(f"erased {erased.comments} comments ({erased.placeholders} kept as bare "
+          f"placeholders above others' replies; {erased.votes} votes on them dropped)")
+    return 0

@@ -93,7 +93,35 @@ def build_parser() -> argparse.ArgumentParser:
                            help="Read the password from standard input instead of a prompt.")
     add_data_options(moderator)
     moderator.set_defaults(func=commands.admin_moderator)
+    add_transfer_commands(sub)
     return parser
+
+
+def add_transfer_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    export = sub.add_parser("export", help="Write every site's discussions to a file "
+                            "(JSON Lines, docs/import-export.md).")
+    export.add_argument("file", help="The file to write; - for standard output.")
+    export.add_argument("--site", action="append", help="Only this site (repeatable).")
+    add_data_options(export)
+    export.set_defaults(func=commands.export)
+    importing = sub.add_parser("import", help="Restore a Palabre export.")
+    importing.add_argument("file")
+    add_data_options(importing)
+    importing.set_defaults(func=commands.import_file)
+    backup = sub.add_parser("backup", help="A consistent copy of the SQLite database, "
+                            "taken while the server runs.")
+    backup.add_argument("file", help="A new file for the copy.")
+    add_data_options(backup)
+    backup.set_defaults(func=commands.backup)
+    author = sub.add_parser("author", help="An author's data, by email (GDPR).")
+    author_sub = author.add_subparsers(dest="action", required=True)
+    for action, func, text in (
+            ("export", commands.author_export, "Print everything stored under an email."),
+            ("erase", commands.author_erase, "Erase every comment signed with an email.")):
+        cmd = author_sub.add_parser(action, help=text)
+        cmd.add_argument("--email", required=True)
+        add_data_options(cmd)
+        cmd.set_defaults(func=func)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

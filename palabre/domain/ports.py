@@ -80,6 +80,11 @@ class Reads(Protocol):
 
     async def bans_of_site(self, site_id: int) -> list[Ban]: ...
 
+    async def comments_by_email(self, email: str) -> list[Comment]:
+        """Every comment signed with this email (compared case-insensitively), on every
+        site, oldest first: what an author may ask to see or to erase."""
+        ...
+
 
 class WriteTx(Reads, Protocol):
     """One write transaction."""
@@ -117,7 +122,8 @@ class WriteTx(Reads, Protocol):
     async def set_comment_status(self, comment_id: CommentId, status: Status) -> None: ...
 
     async def blank_comment(self, comment_id: CommentId) -> None:
-        """Turn a comment into a ``deleted`` placeholder with no author, text or email."""
+        """Turn a comment into a ``deleted`` placeholder: no author, text, email, website,
+        avatar or client key is kept."""
         ...
 
     async def delete_comment_row(self, comment_id: CommentId) -> None: ...

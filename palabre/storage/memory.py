@@ -128,6 +128,11 @@ class MemoryReads:
     async def bans_of_site(self, site_id: int) -> list[Ban]:
         return [b for b in self.tables.bans.values() if b.site_id == site_id]
 
+    async def comments_by_email(self, email: str) -> list[Comment]:
+        wanted = email.strip().lower()
+        return sorted((c for c in self.tables.comments.values() if c.email.lower() == wanted),
+                      key=lambda c: c.id)
+
 
 class MemoryWriteTx(MemoryReads):
     """One transaction, on its own copy of the tables."""
@@ -202,7 +207,7 @@ class MemoryWriteTx(MemoryReads):
 
     async def blank_comment(self, comment_id: CommentId) -> None:
         self._change(comment_id, status=Status.DELETED, author="", email="", website="",
-                     text="", html="", avatar="")
+                     text="", html="", avatar="", client="")
         self.tables.notify[comment_id] = False
 
     async def delete_comment_row(self, comment_id: CommentId) -> None:

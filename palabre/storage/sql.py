@@ -194,6 +194,11 @@ class SQLReads:
                                "WHERE site_id = ? ORDER BY id", (site_id,))
         return [Ban(r[0], r[1], r[2], r[3], from_micros(r[4])) for r in rows]
 
+    async def comments_by_email(self, email: str) -> list[Comment]:
+        rows = await self._all(SELECT_COMMENT + "WHERE lower(email) = ? ORDER BY id",
+                               (email.strip().lower(),))
+        return [row_to_comment(row) for row in rows]
+
     async def _has_events_after(self, position: int) -> bool:
         return await self._one("SELECT 1 FROM events WHERE id > ? LIMIT 1",
                                (position,)) is not None
@@ -303,7 +308,7 @@ class SQLWriteTx(SQLReads):
     async def blank_comment(self, comment_id: CommentId) -> None:
         await self._run(
             "UPDATE comments SET status = ?, author = '', email = '', website = '', "
-            "text = '', html = '', avatar = '', notify = FALSE WHERE id = ?",
+            "text = '', html = '', avatar = '', client = '', notify = FALSE WHERE id = ?",
             (Status.DELETED.value, comment_id),
         )
 
