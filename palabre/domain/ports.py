@@ -165,6 +165,15 @@ class WriteTx(Reads, Protocol):
 
     async def restore_vote(self, comment_id: CommentId, voter: str, value: int) -> None: ...
 
+    # Importers: which comments of another system a thread holds already.
+
+    async def imported_comments(self, thread_id: ThreadId, source: str) -> dict[str, CommentId]:
+        """Source id → comment id of the comments imported into the thread from ``source``."""
+        ...
+
+    async def remember_import(self, thread_id: ThreadId, source: str, source_id: str,
+                              comment_id: CommentId) -> None: ...
+
 
 class Storage(Reads, Protocol):
     """A database holding sites, threads and comments."""

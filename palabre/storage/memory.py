@@ -43,6 +43,7 @@ class Tables:
     moderators: dict[int, Moderator] = field(default_factory=dict)
     events: dict[int, StoredEvent] = field(default_factory=dict)
     cursors: dict[str, int] = field(default_factory=dict)
+    imported: dict[tuple[ThreadId, str, str], CommentId] = field(default_factory=dict)
     last_ids: dict[str, int] = field(default_factory=dict)  # ids are never reused
 
     def copy(self) -> Tables:
@@ -269,6 +270,14 @@ class MemoryWriteTx(MemoryReads):
 
     async def restore_vote(self, comment_id: CommentId, voter: str, value: int) -> None:
         self.tables.votes[(comment_id, voter)] = value
+
+    async def imported_comments(self, thread_id: ThreadId, source: str) -> dict[str, CommentId]:
+        return {key[2]: comment_id for key, comment_id in self.tables.imported.items()
+                if key[:2] == (thread_id, source)}
+
+    async def remember_import(self, thread_id: ThreadId, source: str, source_id: str,
+                              comment_id: CommentId) -> None:
+        self.tables.imported[(thread_id, source, source_id)] = comment_id
 
     async def save_moderator(self, username: str, password_hash: str,
                              created: datetime) -> Moderator:

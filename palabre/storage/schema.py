@@ -138,3 +138,14 @@ event_cursors = Table(
     Column("position", BigInteger, nullable=False),
     Column("updated", BigInteger, nullable=False),
 )
+
+# Comments brought in by an importer, by their id in the system they came from: a second
+# import of the same file finds them and adds nothing.
+imported_comments = Table(
+    "imported_comments",
+    metadata,
+    Column("thread_id", Integer, ForeignKey("threads.id"), primary_key=True),
+    Column("source", String(32), primary_key=True),
+    Column("source_id", String(200), primary_key=True),
+    Column("comment_id", Integer, nullable=False),
+)

@@ -403,6 +403,17 @@ class SQLWriteTx(SQLReads):
         await self._run("INSERT INTO votes (comment_id, voter, value) VALUES (?, ?, ?)",
                         (comment_id, voter, value))
 
+    async def imported_comments(self, thread_id: ThreadId, source: str) -> dict[str, CommentId]:
+        rows = await self._all("SELECT source_id, comment_id FROM imported_comments "
+                               "WHERE thread_id = ? AND source = ?", (thread_id, source))
+        return {r[0]: CommentId(r[1]) for r in rows}
+
+    async def remember_import(self, thread_id: ThreadId, source: str, source_id: str,
+                              comment_id: CommentId) -> None:
+        await self._run("INSERT INTO imported_comments (thread_id, source, source_id, "
+                        "comment_id) VALUES (?, ?, ?, ?)",
+                        (thread_id, source, source_id, comment_id))
+
     async def save_moderator(self, username: str, password_hash: str,
                              created: datetime) -> Moderator:
         await self._run(
