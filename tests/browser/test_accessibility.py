@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -26,7 +26,8 @@ def serious_violations(page: Page, axe_source: str) -> list[dict[str, Any]]:
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_no_serious_accessibility_violations(server: Server, host: Host, reader: Reader,
-                                             axe_source: str, scheme: str) -> None:
+                                             axe_source: str,
+                                             scheme: Literal["light", "dark"]) -> None:
     uri = f"/a11y/{scheme}"
     top = server.post(uri, "A *first* comment with [a link](https://example.org)",
                       author="Jeanne", website="https://example.org")["comment"]

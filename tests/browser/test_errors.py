@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from playwright.sync_api import Locator, Page, Route, expect
 
@@ -151,7 +153,7 @@ CODES = {
 def test_every_error_code_has_its_message(server: Server, host: Host, reader: Reader) -> None:
     """Each code of the contract, answered to a POST, shows its catalogue message."""
     page = reader.page
-    answer: dict[str, object] = {}
+    answer: dict[str, Any] = {}  # the status and the error envelope to answer with
 
     def refuse(route: Route) -> None:
         if route.request.method != "POST":

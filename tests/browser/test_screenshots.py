@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Literal
 
 import pytest
 from playwright.sync_api import expect
@@ -18,7 +19,8 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_demo_page_screenshot(server: Server, reader: Reader, scheme: str) -> None:
+def test_demo_page_screenshot(server: Server, reader: Reader,
+                              scheme: Literal["light", "dark"]) -> None:
     folder = Path(os.environ.get("PALABRE_SCREENSHOTS") or ROOT / "bench" / ".work" / "screenshots")
     folder = folder if folder.is_absolute() else ROOT / folder
     folder.mkdir(parents=True, exist_ok=True)

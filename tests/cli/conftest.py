@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from pathlib import Path
 
 import pytest
 
@@ -10,7 +10,7 @@ from palabre.storage import migrate
 
 
 @pytest.fixture
-def database_url(tmp_path: Any) -> str:
+def database_url(tmp_path: Path) -> str:
     url = f"sqlite:///{tmp_path / 'palabre.db'}"
     migrate.upgrade(url)
     return url

@@ -11,12 +11,13 @@ import pytest
 
 from palabre.cli.main import main
 from palabre.settings import SERVER_SETTINGS, SETTINGS, SITE_SETTINGS, ServerConfig, load_config
+from tests.conftest import Api
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(autouse=True)
-def clean_environment(monkeypatch, tmp_path):
+def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """No PALABRE_* variable leaks in, and relative paths land in a temporary folder."""
     for name in list(os.environ):
         if name.startswith("PALABRE_"):
@@ -24,20 +25,20 @@ def clean_environment(monkeypatch, tmp_path):
     monkeypatch.chdir(tmp_path)
 
 
-def run(capsys, *argv):
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
     code = main(list(argv))
     out, err = capsys.readouterr()
     return code, out, err
 
 
-def test_config_docs_is_the_committed_configuration_md(capsys):
+def test_config_docs_is_the_committed_configuration_md(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "config", "docs")
     assert code == 0
     assert out == (ROOT / "docs" / "configuration.md").read_text("utf-8"), (
         "docs/configuration.md is stale: regenerate it with `palabre config docs`")
 
 
-def test_config_docs_names_every_setting(capsys):
+def test_config_docs_names_every_setting(capsys: pytest.CaptureFixture[str]) -> None:
     _, out, _ = run(capsys, "config", "docs")
     for setting in SETTINGS:
         assert f"`{setting.name}`" in out
@@ -46,7 +47,8 @@ def test_config_docs_names_every_setting(capsys):
         assert f"`{setting.env_var}`" in out
 
 
-def test_config_init_writes_every_server_setting_commented(capsys, tmp_path):
+def test_config_init_writes_every_server_setting_commented(capsys: pytest.CaptureFixture[str],
+                                                           tmp_path: Path) -> None:
     path = tmp_path / "palabre.toml"
     code, out, _ = run(capsys, "config", "init", str(path))
     assert code == 0 and str(path) in out
@@ -65,7 +67,8 @@ def test_config_init_writes_every_server_setting_commented(capsys, tmp_path):
         assert any(line.startswith(f"#   {setting.name} = ") for line in lines)
 
 
-def test_config_init_file_round_trips_when_uncommented(capsys, tmp_path):
+def test_config_init_file_round_trips_when_uncommented(capsys: pytest.CaptureFixture[str],
+                                                       tmp_path: Path) -> None:
     path = tmp_path / "palabre.toml"
     run(capsys, "config", "init", str(path))
     text = path.read_text("utf-8").replace("# port = 8080", "port = 9999")
@@ -73,7 +76,8 @@ def test_config_init_file_round_trips_when_uncommented(capsys, tmp_path):
     assert load_config(config_file=path, env={}).port == 9999
 
 
-def test_config_init_refuses_to_overwrite(capsys, tmp_path):
+def test_config_init_refuses_to_overwrite(capsys: pytest.CaptureFixture[str],
+                                          tmp_path: Path) -> None:
     path = tmp_path / "palabre.toml"
     path.write_text("keep me", "utf-8")
     code, _, err = run(capsys, "config", "init", str(path))
@@ -84,7 +88,7 @@ def test_config_init_refuses_to_overwrite(capsys, tmp_path):
     assert "[server]" in path.read_text("utf-8")
 
 
-def test_every_server_setting_is_an_option_of_serve(capsys):
+def test_every_server_setting_is_an_option_of_serve(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exit_info:
         main(["serve", "--help"])
     assert exit_info.value.code == 0
@@ -100,7 +104,8 @@ def test_every_server_setting_is_an_option_of_serve(capsys):
     ["site", "show"], ["site", "set", "max_depth", "3"], ["site", "create", "blog"],
     ["db", "upgrade"],
 ])
-def test_data_commands_take_the_database_option(capsys, argv):
+def test_data_commands_take_the_database_option(capsys: pytest.CaptureFixture[str],
+                                                argv: list[str]) -> None:
     with pytest.raises(SystemExit) as exit_info:
         main([*argv, "--help"])
     assert exit_info.value.code == 0
@@ -108,7 +113,8 @@ def test_data_commands_take_the_database_option(capsys, argv):
     assert "--database" in help_text and "PALABRE_DATABASE_URL" in help_text
 
 
-def test_thread_close_and_open_are_seen_by_the_running_app(capsys, api, database_url):
+def test_thread_close_and_open_are_seen_by_the_running_app(capsys: pytest.CaptureFixture[str],
+                                                           api: Api, database_url: str) -> None:
     api.comment("/a")
     assert api.thread("/a")["closed"] is False  # cached now
     code, out, _ = run(capsys, "thread", "close", "--uri", "/a#comments",
@@ -123,14 +129,15 @@ def test_thread_close_and_open_are_seen_by_the_running_app(capsys, api, database
     api.comment("/a")
 
 
-def test_thread_close_on_an_unknown_site_fails_clearly(capsys, database_url):
+def test_thread_close_on_an_unknown_site_fails_clearly(capsys: pytest.CaptureFixture[str],
+                                                       database_url: str) -> None:
     code, _, err = run(capsys, "thread", "close", "--site", "nope", "--uri", "/a",
                        "--database", database_url)
     assert code == 2
     assert "site" in err.lower()
 
 
-def test_site_set_and_show(capsys, api, database_url):
+def test_site_set_and_show(capsys: pytest.CaptureFixture[str], api: Api, database_url: str) -> None:
     code, out, _ = run(capsys, "site", "set", "max_depth", "2", "--database", database_url)
     assert code == 0
     run(capsys, "site", "set", "allowed_origins", "https://a.example, https://b.example",
@@ -149,7 +156,8 @@ def test_site_set_and_show(capsys, api, database_url):
     assert (reply["depth"], deeper["depth"], deeper["parent"]) == (1, 1, top["id"])
 
 
-def test_site_create_then_post_to_it(capsys, api, database_url):
+def test_site_create_then_post_to_it(capsys: pytest.CaptureFixture[str], api: Api,
+                                     database_url: str) -> None:
     code, _, _ = run(capsys, "site", "create", "blog", "--name", "Le blog",
                      "--database", database_url)
     assert code == 0
@@ -167,8 +175,9 @@ def test_site_create_then_post_to_it(capsys, api, database_url):
     ("moderation", "sometimes", "moderation must be one of"),
     ("colour", "blue", "unknown site setting 'colour'"),
 ])
-def test_site_set_with_a_bad_value_exits_2_and_changes_nothing(capsys, database_url, name,
-                                                              value, message):
+def test_site_set_with_a_bad_value_exits_2_and_changes_nothing(capsys: pytest.CaptureFixture[str],
+                                                               database_url: str, name: str,
+                                                               value: str, message: str) -> None:
     code, out, err = run(capsys, "site", "set", name, value, "--database", database_url)
     assert code == 2
     assert message in err
@@ -186,8 +195,10 @@ def test_site_set_with_a_bad_value_exits_2_and_changes_nothing(capsys, database_
     ([], {"PALABRE_DEMO": "perhaps"}, "demo must be true or false"),
     (["--config", "missing.toml"], {}, "config file not found"),
 ])
-def test_serve_with_a_bad_setting_exits_2_before_serving(capsys, monkeypatch, database_url, argv,
-                                                         env, message):
+def test_serve_with_a_bad_setting_exits_2_before_serving(capsys: pytest.CaptureFixture[str],
+                                                         monkeypatch: pytest.MonkeyPatch,
+                                                         database_url: str, argv: list[str],
+                                                         env: dict[str, str], message: str) -> None:
     for name, value in env.items():
         monkeypatch.setenv(name, value)
     code, _, err = run(capsys, "serve", "--database", database_url, *argv)
@@ -196,7 +207,9 @@ def test_serve_with_a_bad_setting_exits_2_before_serving(capsys, monkeypatch, da
     assert "serving on" not in err
 
 
-def test_serve_refuses_an_unknown_setting_in_the_config_file(capsys, tmp_path, database_url):
+def test_serve_refuses_an_unknown_setting_in_the_config_file(capsys: pytest.CaptureFixture[str],
+                                                             tmp_path: Path,
+                                                             database_url: str) -> None:
     path = tmp_path / "palabre.toml"
     path.write_text('[server]\nportt = 80\n', "utf-8")
     code, _, err = run(capsys, "serve", "--database", database_url, "--config", str(path))
@@ -204,7 +217,8 @@ def test_serve_refuses_an_unknown_setting_in_the_config_file(capsys, tmp_path, d
     assert "portt" in err
 
 
-def test_secret_is_generated_beside_the_database_once_with_mode_0600(capsys, tmp_path):
+def test_secret_is_generated_beside_the_database_once_with_mode_0600(
+        capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     database = tmp_path / "data" / "comments.db"
     url = f"sqlite:///{database}"
     code, out, err = run(capsys, "thread", "close", "--uri", "/a", "--database", url)
@@ -221,40 +235,44 @@ def test_secret_is_generated_beside_the_database_once_with_mode_0600(capsys, tmp
     assert stat.S_IMODE(secret_file.stat().st_mode) == 0o600
 
 
-def test_given_secret_writes_no_file(capsys, tmp_path, monkeypatch):
+def test_given_secret_writes_no_file(capsys: pytest.CaptureFixture[str], tmp_path: Path,
+                                     monkeypatch: pytest.MonkeyPatch) -> None:
     url = f"sqlite:///{tmp_path / 'c.db'}"
     monkeypatch.setenv("PALABRE_SECRET", "from-the-environment")
     assert run(capsys, "site", "show", "--database", url)[0] == 0
     assert not (tmp_path / "c.db.secret").exists()
 
 
-def test_database_defaults_to_palabre_db_in_the_working_directory(capsys, tmp_path):
+def test_database_defaults_to_palabre_db_in_the_working_directory(
+        capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     assert run(capsys, "site", "show")[0] == 0
     assert (tmp_path / "palabre.db").exists()
     assert (tmp_path / "palabre.db.secret").exists()
 
 
-def test_database_url_comes_from_the_environment(capsys, tmp_path, monkeypatch):
+def test_database_url_comes_from_the_environment(capsys: pytest.CaptureFixture[str], tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PALABRE_DATABASE_URL", f"sqlite:///{tmp_path / 'env.db'}")
     assert run(capsys, "site", "show")[0] == 0
     assert (tmp_path / "env.db").exists()
     assert not (tmp_path / "palabre.db").exists()
 
 
-def test_db_upgrade(capsys, tmp_path):
+def test_db_upgrade(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'new.db'}"
     code, out, _ = run(capsys, "db", "upgrade", "--database", url)
     assert code == 0 and "up to date" in out
     assert run(capsys, "db", "upgrade", "--database", url)[0] == 0
 
 
-def test_unsupported_database_url_without_secret_fails_clearly(capsys):
+def test_unsupported_database_url_without_secret_fails_clearly(
+        capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = run(capsys, "site", "show", "--database", "mysql://x/y")
     assert code == 2
     assert "PALABRE_SECRET" in err
 
 
-def test_unsupported_database_url_fails_clearly(capsys):
+def test_unsupported_database_url_fails_clearly(capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = run(capsys, "site", "show", "--database", "mysql://x/y", "--secret", "s")
     assert code == 2
     assert "mysql://x/y" in err

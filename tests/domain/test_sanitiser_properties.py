@@ -41,22 +41,22 @@ class Collector(HTMLParser):
         self.elements: list[tuple[str, list[tuple[str, str | None]]]] = []
         self.other: list[str] = []
 
-    def handle_starttag(self, tag, attrs):
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self.elements.append((tag, attrs))
 
-    def handle_startendtag(self, tag, attrs):
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self.elements.append((tag, attrs))
 
-    def handle_comment(self, data):
+    def handle_comment(self, data: str) -> None:
         self.other.append("comment")
 
-    def handle_decl(self, decl):
+    def handle_decl(self, decl: str) -> None:
         self.other.append("decl")
 
-    def handle_pi(self, data):
+    def handle_pi(self, data: str) -> None:
         self.other.append("pi")
 
-    def unknown_decl(self, data):
+    def unknown_decl(self, data: str) -> None:
         self.other.append("unknown")
 
 
@@ -85,19 +85,19 @@ def check_safe(html: str, *, links_absolute: bool) -> None:
 
 @settings(max_examples=300, deadline=None, database=None)
 @given(TEXTS)
-def test_rendered_markdown_keeps_only_allowed_tags_attributes_and_schemes(text):
+def test_rendered_markdown_keeps_only_allowed_tags_attributes_and_schemes(text: str) -> None:
     check_safe(render(text), links_absolute=True)
 
 
 @settings(max_examples=300, deadline=None, database=None)
 @given(TEXTS)
-def test_sanitiser_alone_keeps_only_allowed_tags_and_attributes(html):
+def test_sanitiser_alone_keeps_only_allowed_tags_and_attributes(html: str) -> None:
     check_safe(sanitise(html), links_absolute=False)
 
 
 @settings(max_examples=100, deadline=None, database=None)
 @given(TEXTS)
-def test_rendering_is_stable(text):
+def test_rendering_is_stable(text: str) -> None:
     html = render(text)
     assert html == render(text)
     assert sanitise(html) == html
@@ -105,7 +105,7 @@ def test_rendering_is_stable(text):
 
 @settings(max_examples=200, deadline=None, database=None)
 @given(st.text(alphabet=st.characters(blacklist_categories=["Cs", "Cc", "Zl", "Zp"]), max_size=40))
-def test_raw_html_is_never_interpreted(text):
+def test_raw_html_is_never_interpreted(text: str) -> None:
     """Whatever sits between angle brackets stays text: no tag the writer typed survives."""
     typed = f"<{text}>"
     collector = Collector()

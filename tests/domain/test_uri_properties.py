@@ -22,7 +22,7 @@ ANY = st.text(alphabet=st.characters(blacklist_categories=["Cs"]), max_size=40)
 NORMAL = re.compile(r"^/(?:[A-Za-z0-9\-._~!$&'()*+,;=:@/]|%[0-9A-F]{2})*$")
 
 
-def normal_or_refused(raw):
+def normal_or_refused(raw: str) -> str | None:
     try:
         return normalise_uri(raw)
     except InvalidInput:
@@ -31,9 +31,10 @@ def normal_or_refused(raw):
 
 @settings(max_examples=300, database=None)
 @given(ANY)
-def test_normalising_is_idempotent_and_yields_a_clean_path(raw):
+def test_normalising_is_idempotent_and_yields_a_clean_path(raw: str) -> None:
     uri = normal_or_refused(raw)
     assume(uri is not None)
+    assert uri is not None
     assert NORMAL.match(uri), uri
     assert normalise_uri(uri) == uri
     assert "#" not in uri and "?" not in uri
@@ -42,7 +43,7 @@ def test_normalising_is_idempotent_and_yields_a_clean_path(raw):
 
 @settings(max_examples=200, database=None)
 @given(PATHS, PRINTABLE, PRINTABLE)
-def test_fragment_query_scheme_and_host_do_not_matter(path, fragment, query):
+def test_fragment_query_scheme_and_host_do_not_matter(path: str, fragment: str, query: str) -> None:
     uri = normalise_uri(path)
     assert normalise_uri(f"{path}#{fragment}") == uri
     assert normalise_uri(f"{path}?{query}") == uri
@@ -52,7 +53,7 @@ def test_fragment_query_scheme_and_host_do_not_matter(path, fragment, query):
 
 @settings(max_examples=200, database=None)
 @given(PATHS)
-def test_percent_encoding_does_not_matter(path):
+def test_percent_encoding_does_not_matter(path: str) -> None:
     uri = normalise_uri(path)
     assert normalise_uri(quote(path)) == uri
     assert normalise_uri(quote(path, safe="/:@!$&'()*+,;=")) == uri
@@ -65,7 +66,7 @@ def test_percent_encoding_does_not_matter(path):
 
 @settings(max_examples=200, database=None)
 @given(PATHS, SEGMENT)
-def test_dot_segments_are_resolved(path, segment):
+def test_dot_segments_are_resolved(path: str, segment: str) -> None:
     assume(segment not in {".", ".."})
     base = path.rstrip("/")
     assert normalise_uri(f"{base}/./{segment}/..") == normalise_uri(base or "/")
@@ -73,7 +74,7 @@ def test_dot_segments_are_resolved(path, segment):
 
 
 @pytest.mark.parametrize("raw", ["", "   ", "/a\x00", "/a\nb", "x" * 2001, "/%ff", "/%c3"])
-def test_invalid_uris_are_refused(raw):
+def test_invalid_uris_are_refused(raw: str) -> None:
     with pytest.raises(InvalidInput):
         normalise_uri(raw)
 
@@ -84,5 +85,5 @@ def test_invalid_uris_are_refused(raw):
     ("/a b", "/a%20b"), ("/a+b", "/a+b"), ("a/b", "/a/b"), ("/a//b", "/a/b"), ("/a/b/", "/a/b/"),
     ("//host/a", "/a"), ("/", "/"), ("?q=1", "/"), ("#top", "/"),
 ])
-def test_examples(raw, expected):
+def test_examples(raw: str, expected: str) -> None:
     assert normalise_uri(raw) == expected

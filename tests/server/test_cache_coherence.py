@@ -33,11 +33,11 @@ def warm(server: Server, uri: str) -> str:
     return etags.pop()
 
 
-def test_health(server):
+def test_health(server: Server) -> None:
     assert server.get("/healthz").json() == {"status": "ok"}
 
 
-def test_a_post_is_seen_by_every_next_read(server):
+def test_a_post_is_seen_by_every_next_read(server: Server) -> None:
     first = server.post("/api/v1/comments", json={"uri": "/coherence", "text": "un"})
     assert first.status_code == 201
     etag = warm(server, "/coherence")
@@ -51,7 +51,7 @@ def test_a_post_is_seen_by_every_next_read(server):
         assert listing(server, "/coherence", **{"If-None-Match": etag}).status_code == 200
 
 
-def test_a_vote_and_a_deletion_are_seen_by_every_next_read(server):
+def test_a_vote_and_a_deletion_are_seen_by_every_next_read(server: Server) -> None:
     posted = server.post("/api/v1/comments", json={"uri": "/votes", "text": "x"}).json()
     comment_id = posted["comment"]["id"]
     warm(server, "/votes")
@@ -68,7 +68,7 @@ def test_a_vote_and_a_deletion_are_seen_by_every_next_read(server):
         assert page["comments"] == [] and page["thread"]["count"] == 0
 
 
-def test_cli_close_is_seen_by_every_next_read(server):
+def test_cli_close_is_seen_by_every_next_read(server: Server) -> None:
     assert server.post("/api/v1/comments", json={"uri": "/closing", "text": "x"}
                        ).status_code == 201
     warm(server, "/closing")
@@ -91,14 +91,14 @@ def test_cli_close_is_seen_by_every_next_read(server):
         assert listing(server, "/closing").json()["thread"]["closed"] is False
 
 
-def test_the_generated_secret_is_kept_beside_the_database_and_never_logged(server):
+def test_the_generated_secret_is_kept_beside_the_database_and_never_logged(server: Server) -> None:
     path = Path(server.database_url.removeprefix("sqlite:///") + ".secret")
     secret = path.read_text("utf-8").strip()
     assert secret
     assert secret not in server.log.read_text(errors="replace")
 
 
-def test_errors_from_a_real_server_are_json(server):
+def test_errors_from_a_real_server_are_json(server: Server) -> None:
     response = server.get("/api/v1/nope")
     assert response.status_code == 404
     assert response.json()["error"]["code"] == "not_found"

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import itertools
 import subprocess
+from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -29,8 +31,8 @@ def reader(index: int) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def discussion(server: Server) -> list[dict[str, object]]:
-    posted: list[dict[str, object]] = []
+def discussion(server: Server) -> list[dict[str, Any]]:
+    posted: list[dict[str, Any]] = []
     for index, (parent, author) in enumerate(SHAPE):
         body = {"uri": URI + "#comments", "title": TITLE, "author": author,
                 "text": f"Avis n°{index + 1} sur le *vélo-cargo*.",
@@ -41,7 +43,8 @@ def discussion(server: Server) -> list[dict[str, object]]:
     return posted
 
 
-def test_the_discussion_is_listed_depth_first_and_counted_exactly(server, discussion):
+def test_the_discussion_is_listed_depth_first_and_counted_exactly(
+        server: Server, discussion: list[dict[str, Any]]) -> None:
     assert len(discussion) == 34
     assert max(c["depth"] for c in discussion) == 3
     page = server.get("/api/v1/comments", params={"uri": URI}).json()
@@ -59,7 +62,8 @@ def test_the_discussion_is_listed_depth_first_and_counted_exactly(server, discus
     assert thread["count"] == 34 and thread["closed"] is False
 
 
-def test_readers_vote_and_the_top_sort_follows(server, discussion):
+def test_readers_vote_and_the_top_sort_follows(server: Server,
+                                               discussion: list[dict[str, Any]]) -> None:
     liked = discussion[31]  # Bruno's comment, a top-level one
     for voter in range(3):
         response = server.post(f"/api/v1/comments/{liked['id']}/vote", json={"value": 1},
@@ -70,7 +74,8 @@ def test_readers_vote_and_the_top_sort_follows(server, discussion):
     assert top["comments"][0]["id"] == liked["id"]
 
 
-def test_a_moderator_closes_the_discussion(server, discussion, tmp_path):
+def test_a_moderator_closes_the_discussion(server: Server, discussion: list[dict[str, Any]],
+                                           tmp_path: Path) -> None:
     create = subprocess.run(
         palabre("admin", "moderator", "redaction", "--password-stdin", "--database",
                 server.database_url),

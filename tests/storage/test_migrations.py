@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -18,7 +19,7 @@ from tests import postgres
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def empty_url(request: pytest.FixtureRequest, tmp_path) -> Iterator[str]:
+def empty_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """An empty database of each backend."""
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'fresh.db'}"
@@ -52,7 +53,7 @@ def current_revisions(url: str) -> set[str]:
         engine.dispose()
 
 
-def test_migrations_from_empty_build_the_declared_schema(empty_url):
+def test_migrations_from_empty_build_the_declared_schema(empty_url: str) -> None:
     url = empty_url
     migrate.upgrade(url)
     assert differences(url) == []
@@ -64,7 +65,7 @@ def test_migrations_from_empty_build_the_declared_schema(empty_url):
     assert tables == set(metadata.tables) | {"alembic_version"}
 
 
-def test_declared_indexes_exist(empty_url):
+def test_declared_indexes_exist(empty_url: str) -> None:
     url = empty_url
     migrate.upgrade(url)
     engine = create_engine(migrate.sqlalchemy_url(url))
@@ -77,14 +78,14 @@ def test_declared_indexes_exist(empty_url):
         engine.dispose()
 
 
-def test_an_empty_database_differs_from_the_schema(tmp_path):
+def test_an_empty_database_differs_from_the_schema(tmp_path: Path) -> None:
     """The comparison can fail: an unmigrated database shows every table missing."""
     url = f"sqlite:///{tmp_path / 'empty.db'}"
     sqlite3.connect(tmp_path / "empty.db").close()
     assert len(differences(url)) >= len(metadata.tables)
 
 
-def test_revisions_form_one_line(tmp_path):
+def test_revisions_form_one_line(tmp_path: Path) -> None:
     scripts = script_directory()
     assert len(scripts.get_heads()) == 1
     assert len(scripts.get_bases()) == 1
@@ -99,7 +100,7 @@ def test_revisions_form_one_line(tmp_path):
     assert current_revisions(url) == {scripts.get_current_head()}
 
 
-def test_upgrade_is_idempotent_and_keeps_data(tmp_path):
+def test_upgrade_is_idempotent_and_keeps_data(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'again.db'}"
     migrate.upgrade(url)
     with sqlite3.connect(tmp_path / "again.db") as db:
@@ -114,7 +115,7 @@ def test_upgrade_is_idempotent_and_keeps_data(tmp_path):
         assert db.execute("SELECT count(*) FROM alembic_version").fetchone()[0] == 1
 
 
-def test_upgrade_is_idempotent_on_every_backend(empty_url):
+def test_upgrade_is_idempotent_on_every_backend(empty_url: str) -> None:
     migrate.upgrade(empty_url)
     migrate.upgrade(empty_url)
     assert differences(empty_url) == []
