@@ -1,0 +1,25 @@
+"""Parsers of other comment engines' exports: pure functions from a file to neutral records.
+
+Each parser reads one file and yields :class:`ThreadRecord`, :class:`CommentRecord` and
+:class:`Skipped` (see ``records.py``); it stores nothing and prints nothing.
+"""
+
+from palabre.importers.records import (
+    CommentRecord,
+    CommentStatus,
+    ImportFormatError,
+    Record,
+    Skipped,
+    ThreadRecord,
+)
+from palabre.importers.wordpress import parse_wordpress
+
+__all__ = [
+    "CommentRecord",
+    "CommentStatus",
+    "ImportFormatError",
+    "Record",
+    "Skipped",
+    "ThreadRecord",
+    "parse_wordpress",
+]

@@ -1,0 +1,146 @@
+"""Shared helpers of the parsers: cleaning text, HTML to Markdown, dates and page paths."""
+
+from __future__ import annotations
+
+import itertools
+import re
+from datetime import UTC, datetime
+from typing import Any
+
+from bs4 import BeautifulSoup
+from markdownify import MarkdownConverter
+
+from palabre.domain.errors import InvalidInput
+from palabre.domain.uris import normalise_uri
+
+# C0 controls but tab, line feed and carriage return; DEL; C1 controls; surrogates (a JSON
+# file may hold lone ones, which no database accepts); the two non-characters U+FFFE/U+FFFF.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+_LINE_BREAKS = re.compile(r"\r\n?")
+_BLANK_RUN = re.compile(r"[\t\n\r]+")
+
+
+def clean_text(value: str | None) -> str:
+    """Multi-line text: drop control characters, keep tabs and newlines (``\\r\\n`` → ``\\n``)."""
+    if not value:
+        return ""
+    return _CONTROL.sub("", _LINE_BREAKS.sub("\n", value))
+
+
+def clean_line(value: str | None) -> str:
+    """One-line text (names, emails, links, titles): control characters dropped, line breaks
+    and tabs become a space, surrounding blanks stripped."""
+    if not value:
+        return ""
+    return _BLANK_RUN.sub(" ", _CONTROL.sub("", value)).strip()
+
+
+_LABEL_SPECIALS = re.compile(r"[\\\[\]*_`<>&]")
+
+
+class _CommentConverter(MarkdownConverter):
+    """markdownify, for what Palabre renders: it shows no headings and no images."""
+
+    def convert_hN(self, n: int, el: Any, text: str, parent_tags: set[str]) -> str:
+        text = " ".join(text.split())
+        if "_inline" in parent_tags or not text:
+            return text
+        return f"\n\n**{text}**\n\n"
+
+    def convert_img(self, el: Any, text: str, parent_tags: set[str]) -> str:
+        alt = clean_line(str(el.attrs.get("alt") or ""))
+        src = clean_line(str(el.attrs.get("src") or ""))
+        if not src or "_inline" in parent_tags:
+            return alt
+        label = _LABEL_SPECIALS.sub(r"\\\g<0>", alt) if alt else "image"
+        return f"[{label}](<{src}>)" if " " in src else f"[{label}]({src})"
+
+
+_converter = _CommentConverter(
+    escape_misc=True,  # a literal "&copy;", "1. " or "# " stays text
+    heading_style="atx",
+    bullets="-",
+    autolinks=True,
+)
+_PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
+_BLOCK_TAGS = (r"(?:p|div|h[1-6]|ul|ol|li|blockquote|pre|table|thead|tbody|tfoot|tr|td|th|hr"
+               r"|dl|dt|dd)")
+_STARTS_WITH_BLOCK = re.compile(rf"^\s*</?{_BLOCK_TAGS}\b", re.IGNORECASE)
+_ENDS_WITH_BLOCK = re.compile(rf"</?{_BLOCK_TAGS}\b[^>]*>\s*$", re.IGNORECASE)
+_PRE = re.compile(r"<pre\b.*?</pre\s*>", re.IGNORECASE | re.DOTALL)
+
+
+def html_to_markdown(html: str | None, *, newlines_are_breaks: bool = False) -> str:
+    """A comment's HTML body as Markdown that shows what the source showed.
+
+    Links stay Markdown links; scripts, styles and other non-content elements are dropped with
+    their content; other markup becomes Markdown or plain text (headings bold, images links).
+    ``newlines_are_breaks`` is for WordPress, whose comment bodies are text with some HTML
+    that WordPress shows with a blank line as a new paragraph and a newline as a line break.
+    """
+    html = clean_text(html)
+    if not html.strip():
+        return ""
+    if newlines_are_breaks:
+        html = _autop(html)
+    soup = BeautifulSoup(html, "html.parser")
+    for element in soup(["script", "style", "template", "noscript", "iframe", "object",
+                         "embed", "head", "title", "meta", "link", "form", "svg", "math"]):
+        element.decompose()
+    markdown = _converter.convert_soup(soup)
+    return clean_text(markdown).strip()
+
+
+def _autop(text: str) -> str:
+    """A small wpautop: a paragraph at each blank line, ``<br>`` at other newlines, except
+    next to block tags and inside ``<pre>``."""
+    pres: list[str] = []
+
+    def keep(match: re.Match[str]) -> str:
+        pres.append(match.group(0))
+        return f"\x00{len(pres) - 1}\x00"
+
+    text = _PRE.sub(keep, text)
+    paragraphs = []
+    for block in _PARAGRAPH_BREAK.split(text.strip()):
+        lines = block.split("\n")
+        parts = [lines[0]]
+        for previous, line in itertools.pairwise(lines):
+            near_block = _ENDS_WITH_BLOCK.search(previous) or _STARTS_WITH_BLOCK.match(line)
+            parts.append(("\n" if near_block else "<br>\n") + line)
+        joined = "".join(parts)
+        block_level = _STARTS_WITH_BLOCK.match(joined) or joined.startswith("\x00")
+        paragraphs.append(joined if block_level else f"<p>{joined}</p>")
+    html = "\n".join(paragraphs)
+    return re.sub(r"\x00(\d+)\x00", lambda match: pres[int(match.group(1))], html)
+
+
+def utc(value: datetime) -> datetime:
+    """A datetime as timezone-aware UTC; a naive one is taken as UTC."""
+    if value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value.astimezone(UTC)
+
+
+def parse_iso(value: str) -> datetime:
+    """ISO 8601 (``2011-08-31T15:16:29Z``, with or without fraction or offset) as UTC."""
+    text = value.strip()
+    if text.endswith(("Z", "z")):
+        text = text[:-1] + "+00:00"
+    return utc(datetime.fromisoformat(text))
+
+
+def parse_sql_datetime(value: str) -> datetime | None:
+    """``YYYY-MM-DD HH:MM:SS`` as UTC; None for WordPress's zero date ``0000-00-00 00:00:00``."""
+    text = value.strip()
+    if not text or text.startswith("0000-00-00"):
+        return None
+    return utc(datetime.strptime(text, "%Y-%m-%d %H:%M:%S"))
+
+
+def page_path(link: str) -> str:
+    """The thread key of a link, as Palabre computes it; raises ValueError when there is none."""
+    try:
+        return normalise_uri(link)
+    except InvalidInput as exc:
+        raise ValueError(exc.message) from exc
