@@ -9,14 +9,14 @@ from palabre.domain.authors import author_data, erase_author
 from palabre.domain.errors import Forbidden
 from palabre.domain.identity import SYSTEM
 from palabre.domain.inputs import CommentDraft, VoteDraft
-from palabre.domain.models import Sort, Status
+from palabre.domain.models import CommentId, Sort, Status
 from tests.domain.conftest import Domain, reader
 
 EMAIL = "Jeanne@Example.org"
 
 
 def post(domain: Domain, text: str, n: int, email: str = "", parent: int | None = None,
-         uri: str = "/a") -> int:
+         uri: str = "/a") -> CommentId:
     draft = CommentDraft(uri=uri, text=text, author=f"Auteur {n}", email=email,
                          website="https://jeanne.example", parent=parent)
     return domain.run(comments.post_comment(domain.ctx, draft, reader(n))).comment.id

@@ -18,7 +18,7 @@ from palabre.domain.errors import InvalidInput
 from palabre.domain.exports import export_sites, header
 from palabre.domain.identity import SYSTEM, Actor
 from palabre.domain.inputs import CommentDraft, VoteDraft
-from palabre.domain.models import Moderator
+from palabre.domain.models import Moderator, Sort
 from palabre.domain.restore import numbered, restore
 from palabre.domain.sites import change_settings, ensure_site
 from palabre.settings import ServerConfig
@@ -123,9 +123,9 @@ def test_a_restored_discussion_reads_as_the_original(clock: Clock) -> None:
         await restore(target, numbered(await export(source)))
         for uri in ("/a", "/b"):
             original = await threads.thread_page(source, "default", uri,
-                                                 threads.Sort.OLDEST, 50, None)
+                                                 Sort.OLDEST, 50, None)
             restored = await threads.thread_page(target, "default", uri,
-                                                 threads.Sort.OLDEST, 50, None)
+                                                 Sort.OLDEST, 50, None)
             assert restored.comments == original.comments
             assert restored.thread.count == original.thread.count
             assert restored.thread.closed == original.thread.closed

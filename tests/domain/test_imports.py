@@ -11,7 +11,7 @@ import pytest
 from palabre.domain import threads
 from palabre.domain.imports import import_records
 from palabre.domain.models import Comment, Sort, Status
-from palabre.importers.records import CommentRecord, Skipped, ThreadRecord
+from palabre.importers.records import CommentRecord, Record, Skipped, ThreadRecord
 from tests.domain.conftest import Domain
 
 FIXTURES = Path(__file__).resolve().parents[3] / "shared" / "fixtures"
@@ -30,9 +30,10 @@ PAGE = ThreadRecord("t1", "/2020/05/article/", "Un article", T0, False, "https:/
 
 
 def test_records_are_stored_with_their_times_statuses_and_parents(domain: Domain) -> None:
-    records = [PAGE, comment("1"), comment("2", "1", minute=1), comment("3", "2", minute=2),
-               comment("4", "3", minute=3, status="pending"), Skipped("comment", "5", "spam"),
-               comment("6", "1", minute=4, email="not an email", website="javascript:x")]
+    records: list[Record] = [
+        PAGE, comment("1"), comment("2", "1", minute=1), comment("3", "2", minute=2),
+        comment("4", "3", minute=3, status="pending"), Skipped("comment", "5", "spam"),
+        comment("6", "1", minute=4, email="not an email", website="javascript:x")]
     report = domain.run(import_records(domain.ctx, "default", "test", records))
     assert (report.threads, report.new_threads, report.comments) == (1, 1, 5)
     assert report.skipped == {"comment: spam": 1}
@@ -47,8 +48,9 @@ def test_records_are_stored_with_their_times_statuses_and_parents(domain: Domain
 
 
 def test_a_deleted_comment_stays_only_as_the_placeholder_of_its_replies(domain: Domain) -> None:
-    records = [PAGE, comment("1", status="deleted", text="", author=""), comment("2", "1"),
-               comment("3", status="deleted", text="", author="")]
+    records: list[Record] = [
+        PAGE, comment("1", status="deleted", text="", author=""), comment("2", "1"),
+        comment("3", status="deleted", text="", author="")]
     report = domain.run(import_records(domain.ctx, "default", "test", records))
     assert report.comments == 2 and report.skipped == {"comment: deleted, with no reply": 1}
     page = domain.run(threads.thread_page(domain.ctx, "default", PAGE.uri, Sort.OLDEST, 50,
@@ -58,7 +60,7 @@ def test_a_deleted_comment_stays_only_as_the_placeholder_of_its_replies(domain: 
 
 
 def test_a_dry_run_stores_nothing_and_reports_the_same(domain: Domain) -> None:
-    records = [PAGE, comment("1"), comment("2", "1")]
+    records: list[Record] = [PAGE, comment("1"), comment("2", "1")]
     dry = domain.run(import_records(domain.ctx, "default", "test", records, dry_run=True))
     assert dry.comments == 2
     assert domain.run(domain.storage.get_thread(1, PAGE.uri)) is None
