@@ -4,6 +4,7 @@ Each parser reads one file and yields :class:`ThreadRecord`, :class:`CommentReco
 :class:`Skipped` (see ``records.py``); it stores nothing and prints nothing.
 """
 
+from palabre.importers.disqus import parse_disqus
 from palabre.importers.records import (
     CommentRecord,
     CommentStatus,
@@ -21,5 +22,6 @@ __all__ = [
     "Record",
     "Skipped",
     "ThreadRecord",
+    "parse_disqus",
     "parse_wordpress",
 ]
