@@ -4,7 +4,9 @@ Each parser reads one file and yields :class:`ThreadRecord`, :class:`CommentReco
 :class:`Skipped` (see ``records.py``); it stores nothing and prints nothing.
 """
 
+from palabre.importers.commento import parse_commento
 from palabre.importers.disqus import parse_disqus
+from palabre.importers.isso import parse_isso_json, parse_isso_sqlite
 from palabre.importers.records import (
     CommentRecord,
     CommentStatus,
@@ -22,6 +24,9 @@ __all__ = [
     "Record",
     "Skipped",
     "ThreadRecord",
+    "parse_commento",
     "parse_disqus",
+    "parse_isso_json",
+    "parse_isso_sqlite",
     "parse_wordpress",
 ]
