@@ -8,11 +8,12 @@ with comment objects as the API has them; ``counts`` what the counts endpoint sa
 from __future__ import annotations
 
 import itertools
+from collections.abc import Set
 from typing import Any
 
 
 def check_listing(pages: list[dict[str, Any]], counts: int, thread_count: int,
-                  expected: set[int], max_depth: int, sort: str, limit: int) -> None:
+                  expected: Set[int], max_depth: int, sort: str, limit: int) -> None:
     items = [c for page in pages for c in page["comments"]]
     approved = [c for c in items if c["status"] == "approved"]
 

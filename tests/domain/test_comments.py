@@ -51,10 +51,12 @@ def test_the_draft_parser_names_the_field_at_fault() -> None:
     assert (draft.uri, draft.text, draft.author, draft.website) == (
         "/a/", "a\nb", "Jeanne D.", "https://example.org")
     assert draft.html == "<p>a\nb</p>"
-    for body, field in [({"uri": "/a", "text": 3}, "text"), ({"text": "x"}, "uri"),
-                        ({"uri": "/a", "text": "x", "parent": True}, "parent"),
-                        ({"uri": "/a", "text": "x", "email": "nope"}, "email"),
-                        ({"uri": "/a", "text": "x", "notify": "yes"}, "notify")]:
+    bodies: list[tuple[dict[str, object], str]] = [
+        ({"uri": "/a", "text": 3}, "text"), ({"text": "x"}, "uri"),
+        ({"uri": "/a", "text": "x", "parent": True}, "parent"),
+        ({"uri": "/a", "text": "x", "email": "nope"}, "email"),
+        ({"uri": "/a", "text": "x", "notify": "yes"}, "notify")]
+    for body, field in bodies:
         with pytest.raises(InvalidInput) as refused:
             parse_comment_draft(body)
         assert refused.value.field == field

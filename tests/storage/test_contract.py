@@ -52,7 +52,7 @@ async def site_and_thread(tx: WriteTx, uri: str = "/a") -> tuple[int, ThreadId]:
     return site.id, thread.id
 
 
-def test_sites_are_created_found_and_their_settings_changed(url: str) -> None:
+def test_sites_are_created_found_and_their_settings_changed(url: Backend) -> None:
     async def work(store: Storage) -> None:
         async with store.write() as tx:
             site = await tx.create_site("lemonde", "Le Monde", "salt", SiteSettings(), NOW)
@@ -69,7 +69,7 @@ def test_sites_are_created_found_and_their_settings_changed(url: str) -> None:
     run(url, work)
 
 
-def test_thread_creation_is_idempotent_and_versions_move(url: str) -> None:
+def test_thread_creation_is_idempotent_and_versions_move(url: Backend) -> None:
     async def work(store: Storage) -> None:
         async with store.write() as tx:
             site_id, thread_id = await site_and_thread(tx)
@@ -95,7 +95,7 @@ def test_thread_creation_is_idempotent_and_versions_move(url: str) -> None:
     run(url, work)
 
 
-def test_comments_round_trip_and_only_visible_ones_are_listed(url: str) -> None:
+def test_comments_round_trip_and_only_visible_ones_are_listed(url: Backend) -> None:
     async def work(store: Storage) -> None:
         async with store.write() as tx:
             _, thread_id = await site_and_thread(tx)
@@ -124,7 +124,7 @@ def test_comments_round_trip_and_only_visible_ones_are_listed(url: str) -> None:
     run(url, work)
 
 
-def test_votes_replace_and_withdraw_and_go_with_their_comment(url: str) -> None:
+def test_votes_replace_and_withdraw_and_go_with_their_comment(url: Backend) -> None:
     async def work(store: Storage) -> None:
         async with store.write() as tx:
             _, thread_id = await site_and_thread(tx)
@@ -142,7 +142,7 @@ def test_votes_replace_and_withdraw_and_go_with_their_comment(url: str) -> None:
     run(url, work)
 
 
-def test_rate_limit_counts_per_key_and_slot(url: str) -> None:
+def test_rate_limit_counts_per_key_and_slot(url: Backend) -> None:
     async def work(store: Storage) -> None:
         async with store.write() as tx:
             hits = [await tx.hit_rate_limit("post:a", 100) for _ in range(3)]
@@ -155,7 +155,7 @@ def test_rate_limit_counts_per_key_and_slot(url: str) -> None:
     run(url, work)
 
 
-def test_first_time_authors_bans_and_moderators(url: str) -> None:
+def test_first_time_authors_bans_and_moderators(url: Backend) -> None:
     async def work(store: Storage) -> None:
         async with store.write() as tx:
             site_id, thread_id = await site_and_thread(tx)
@@ -180,7 +180,7 @@ def test_first_time_authors_bans_and_moderators(url: str) -> None:
     run(url, work)
 
 
-def test_a_failed_write_leaves_nothing_behind(url: str) -> None:
+def test_a_failed_write_leaves_nothing_behind(url: Backend) -> None:
     async def work(store: Storage) -> None:
         with pytest.raises(RuntimeError):
             async with store.write() as tx:
@@ -192,7 +192,7 @@ def test_a_failed_write_leaves_nothing_behind(url: str) -> None:
     run(url, work)
 
 
-def test_counts_and_latest_comments(url: str) -> None:
+def test_counts_and_latest_comments(url: Backend) -> None:
     async def work(store: Storage) -> None:
         async with store.write() as tx:
             site_id, a = await site_and_thread(tx, "/a")
@@ -212,7 +212,7 @@ def test_counts_and_latest_comments(url: str) -> None:
     run(url, work)
 
 
-def test_another_connection_sees_committed_writes(url: str) -> None:
+def test_another_connection_sees_committed_writes(url: Backend) -> None:
     """What the read cache relies on: a write through one storage is seen by another."""
     async def work(store: Storage) -> None:
         async with store.write() as tx:
@@ -236,7 +236,7 @@ def test_another_connection_sees_committed_writes(url: str) -> None:
     run(url, work)
 
 
-def test_concurrent_writers_from_two_instances_all_commit(url: str) -> None:
+def test_concurrent_writers_from_two_instances_all_commit(url: Backend) -> None:
     async def writer(name: str, count: int) -> None:
         store = url.open()
         try:
