@@ -69,12 +69,14 @@ def gather(records: Iterable[Record], report: ImportReport) -> list[_Thread]:
 
 async def import_records(ctx: Context, site_slug: str, source: str, records: Iterable[Record],
                          *, dry_run: bool = False,
-                         progress: Callable[[int], None] | None = None) -> ImportReport:
-    """Store what a parser read into the site; ``progress`` is told each thread's number
-    of comments once it is stored."""
+                         progress: Callable[[int, int], None] | None = None) -> ImportReport:
+    """Store what a parser read into the site; ``progress(done, total)`` is told how many
+    of the file's comments are stored, after each thread."""
     site = await ctx.site(site_slug)
     report = ImportReport()
-    for thread in gather(records, report):
+    gathered = gather(records, report)
+    total, done = sum(len(t.comments) for t in gathered), 0
+    for thread in gathered:
         try:
             async with ctx.storage.write() as tx:
                 await _import_thread(ctx, tx, site, source, thread, report)
@@ -82,8 +84,9 @@ async def import_records(ctx: Context, site_slug: str, source: str, records: Ite
                     raise _DryRun
         except _DryRun:
             pass
+        done += len(thread.comments)
         if progress:
-            progress(len(thread.comments))
+            progress(done, total)
     return report
 
 
