@@ -5,6 +5,7 @@ Each parser reads one file and yields :class:`ThreadRecord`, :class:`CommentReco
 """
 
 from palabre.importers.commento import parse_commento
+from palabre.importers.detect import FORMATS, detect, parse
 from palabre.importers.disqus import parse_disqus
 from palabre.importers.isso import parse_isso_json, parse_isso_sqlite
 from palabre.importers.records import (
@@ -18,12 +19,15 @@ from palabre.importers.records import (
 from palabre.importers.wordpress import parse_wordpress
 
 __all__ = [
+    "FORMATS",
     "CommentRecord",
     "CommentStatus",
     "ImportFormatError",
     "Record",
     "Skipped",
     "ThreadRecord",
+    "detect",
+    "parse",
     "parse_commento",
     "parse_disqus",
     "parse_isso_json",
