@@ -10,7 +10,7 @@ import sys
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from palabre.domain import moderators, sites, threads
 from palabre.domain.context import Context
@@ -27,6 +27,9 @@ from palabre.settings import (
 )
 from palabre.storage import open_storage
 from palabre.storage.sqlite import sqlite_path
+
+if TYPE_CHECKING:
+    from palabre.domain.imports import ImportReport
 
 T = TypeVar("T")
 
@@ -204,19 +207,73 @@ def export(args: argparse.Namespace) -> int:
 
 
 def import_file(args: argparse.Namespace) -> int:
-    """Restore a Palabre export (other formats: see docs/import-export.md)."""
+    """Import a file of another comment system, or restore a Palabre export."""
+    from palabre.importers import ImportFormatError
+    from palabre.importers.detect import FORMATS, detect
+
+    fmt, path = (None, args.args[0]) if len(args.args) == 1 else args.args[:2]
+    if len(args.args) > 2 or (fmt is not None and fmt not in FORMATS):
+        raise CommandError(f"usage: palabre import [FORMAT] FILE (FORMAT: {', '.join(FORMATS)})")
+    file = Path(path)
+    if not file.is_file():
+        raise CommandError(f"no file at {file}")
+    try:
+        fmt = fmt or detect(file)
+        if fmt == "palabre":
+            return _restore(args, file)
+        return _import(args, fmt, file)
+    except ImportFormatError as exc:
+        raise CommandError(str(exc)) from exc
+
+
+def _restore(args: argparse.Namespace, file: Path) -> int:
     from palabre.domain.restore import restore
     from palabre.transfer import read_export
 
-    path = Path(args.file)
-    if not path.is_file():
-        raise CommandError(f"no file at {path}")
-    report = with_context(resolve(args), lambda ctx: restore(ctx, read_export(path)))
+    if args.dry_run:
+        raise CommandError("--dry-run is for other systems' files; a Palabre export is "
+                           "checked record by record as it is restored")
+    report = with_context(resolve(args), lambda ctx: restore(ctx, read_export(file)))
     print(f"restored {report.threads} threads, {report.comments} comments, "
           f"{report.votes} votes, {report.bans} bans on {report.sites} sites"
           + (f"; {report.already_there} threads were there already"
              if report.already_there else ""))
     return 0
+
+
+def _import(args: argparse.Namespace, fmt: str, file: Path) -> int:
+    from tqdm import tqdm
+
+    from palabre.domain.imports import import_records
+    from palabre.importers.detect import parse
+
+    records = parse(file, fmt, with_pingbacks=args.with_pingbacks)
+    with tqdm(desc=f"{fmt} → {args.site}", unit=" comments", file=sys.stderr,
+              disable=None, leave=False) as bar:
+        def progress(done: int, total: int) -> None:
+            bar.total = total
+            bar.update(done - bar.n)
+
+        report = with_context(resolve(args), lambda ctx: import_records(
+            ctx, args.site, fmt, records, dry_run=args.dry_run, progress=progress))
+    print(_import_summary(report, fmt, args.dry_run))
+    return 0
+
+
+def _n(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+def _import_summary(report: ImportReport, fmt: str, dry_run: bool) -> str:
+    lines = [f"{'would import' if dry_run else 'imported'} {_n(report.comments, 'comment')} "
+             f"from {fmt} into {_n(report.threads, 'thread')} ({report.new_threads} new)"]
+    if report.already_there:
+        lines.append(f"  {report.already_there} comments were imported before: left as they are")
+    for reason, count in sorted(report.skipped.items()):
+        lines.append(f"  skipped {count}: {reason}")
+    for name, count in sorted(report.cleaned.items()):
+        lines.append(f"  {count} comments without their {name}: not valid here")
+    return "\n".join(lines)
 
 
 def backup(args: argparse.Namespace) -> int:

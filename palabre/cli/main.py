@@ -104,8 +104,17 @@ def add_transfer_commands(sub: argparse._SubParsersAction[argparse.ArgumentParse
     export.add_argument("--site", action="append", help="Only this site (repeatable).")
     add_data_options(export)
     export.set_defaults(func=commands.export)
-    importing = sub.add_parser("import", help="Restore a Palabre export.")
-    importing.add_argument("file")
+    importing = sub.add_parser(
+        "import", help="Import WordPress, Disqus, Isso or Commento comments, or restore a "
+        "Palabre export (the format is recognised unless given).")
+    importing.add_argument("args", nargs="+", metavar="[FORMAT] FILE",
+                           help="wordpress, disqus, isso, isso-json, commento or palabre; "
+                           "then the file")
+    importing.add_argument("--site", default="default", help="The site to import into.")
+    importing.add_argument("--dry-run", action="store_true",
+                           help="Read and check everything, store nothing, print the report.")
+    importing.add_argument("--with-pingbacks", action="store_true",
+                           help="WordPress: import pingbacks and trackbacks too.")
     add_data_options(importing)
     importing.set_defaults(func=commands.import_file)
     backup = sub.add_parser("backup", help="A consistent copy of the SQLite database, "

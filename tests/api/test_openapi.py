@@ -16,7 +16,7 @@ from urllib.parse import quote
 import httpx
 import orjson
 import pytest
-from jsonschema import Draft202012Validator, FormatChecker  # type: ignore[import-untyped]
+from jsonschema import Draft202012Validator, FormatChecker
 from referencing import Registry
 from referencing.jsonschema import DRAFT202012
 

@@ -100,3 +100,38 @@ def test_author_export_and_erase(capsys: pytest.CaptureFixture[str], tmp_path: P
     assert code == 0 and f"erased {count} comments" in out
     _, out, _ = run(capsys, "author", "export", "--email", email, "--database", source)
     assert orjson.loads(out)["comments"] == []
+
+
+FIXTURES = Path(__file__).resolve().parents[3] / "shared" / "fixtures"
+
+
+def test_import_recognises_the_format_reports_and_is_idempotent(
+        capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    wxr = FIXTURES / "wordpress" / "theme-unit-test-data.xml"
+    if not wxr.exists():
+        pytest.skip(f"{wxr} is not here (the shared fixtures)")
+    url = f"sqlite:///{tmp_path / 'blog.db'}"
+    migrate.upgrade(url)
+    code, out, _ = run(capsys, "import", str(wxr), "--dry-run", "--database", url)
+    assert code == 0 and out.startswith("would import 29 comments from wordpress into "
+                                        "7 threads (7 new)")
+    with sqlite3.connect(tmp_path / "blog.db") as conn:
+        assert conn.execute("SELECT count(*) FROM comments").fetchone() == (0,)
+    code, out, _ = run(capsys, "import", "wordpress", str(wxr), "--database", url)
+    assert code == 0 and "skipped 2: comment: pingback" in out
+    code, out, _ = run(capsys, "import", str(wxr), "--database", url)
+    assert out.startswith("imported 0 comments") and "29 comments were imported before" in out
+    with sqlite3.connect(tmp_path / "blog.db") as conn:
+        assert conn.execute("SELECT count(*) FROM comments").fetchone() == (29,)
+
+
+def test_import_of_a_file_no_importer_reads_fails_in_one_line(
+        capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'blog.db'}"
+    migrate.upgrade(url)
+    (tmp_path / "notes.txt").write_text("just some notes\n", "utf-8")
+    code, out, err = run(capsys, "import", "notes.txt", "--database", url)
+    assert code == 2 and err.startswith("palabre: ") and err.count("\n") == 1
+    assert "Traceback" not in out + err
+    code, _, err = run(capsys, "import", "mysql", "notes.txt", "--database", url)
+    assert code == 2 and "FORMAT" in err
