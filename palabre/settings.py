@@ -204,7 +204,7 @@ def load_config(
     """Resolve server settings: CLI, then environment, then config file, then defaults."""
     env = os.environ if env is None else env
     values: dict[str, Any] = {}
-    path = config_file or env.get("PALABRE_CONFIG")
+    path = config_file or env.get("PALABRE_CONFIG") or _default_file()
     file_values = _read_toml(Path(path)) if path else {}
     for setting in SERVER_SETTINGS:
         for source in (cli or {}, {setting.name: env.get(setting.env_var)}, file_values):
@@ -213,6 +213,13 @@ def load_config(
                 values[setting.name] = setting.parse(raw)
                 break
     return ServerConfig(**values)
+
+
+DEFAULT_FILE = "palabre.toml"  # where `palabre config init` writes, and where it is read
+
+
+def _default_file() -> str | None:
+    return DEFAULT_FILE if Path(DEFAULT_FILE).is_file() else None
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
@@ -274,7 +281,8 @@ def docs_markdown() -> str:
            "this file drifts from the declarations.", "",
            "## Server settings", "",
            "Command line `--name`, environment `PALABRE_<NAME>`, or `[server]` in the file "
-           "given by `--config` (or `PALABRE_CONFIG`), in that order of precedence. "
+           "given by `--config` (or `PALABRE_CONFIG`, else `palabre.toml` in the working "
+           "directory when there is one), in that order of precedence. "
            "`palabre config init` writes a commented default file.", "",
            "| name | environment | default | help |", "| --- | --- | --- | --- |"]
     for s in SERVER_SETTINGS:

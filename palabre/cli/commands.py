@@ -11,6 +11,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
+from urllib.parse import urlsplit, urlunsplit
 
 from palabre.domain import moderators, sites, threads
 from palabre.domain.context import Context
@@ -47,10 +48,32 @@ def upgrade(database_url: str) -> None:
 
 
 def resolve(args: argparse.Namespace) -> ServerConfig:
+    """The settings of a command: its options, then PALABRE_*, then the config file."""
     cli = {name: value for name, value in vars(args).items()
            if name in BY_NAME and value is not None}
-    config = load_config(cli=cli, config_file=getattr(args, "config", None))
-    return replace(config, secret=resolve_secret(config))
+    return load_config(cli=cli, config_file=getattr(args, "config", None))
+
+
+def shown(database_url: str) -> str:
+    """The database URL as a person should see it: SQLite's file made absolute, never a
+    password."""
+    if database_url.startswith("sqlite:///"):
+        return "sqlite:///" + str(Path(sqlite_path(database_url)).resolve())
+    parts = urlsplit(database_url)
+    if parts.password is None:
+        return database_url
+    netloc = f"{parts.username}:***@{parts.hostname}" + (f":{parts.port}" if parts.port else "")
+    return urlunsplit(parts._replace(netloc=netloc))
+
+
+def require_database(database_url: str) -> None:
+    """Refuse to create a database by accident: only ``serve`` and ``db upgrade`` do."""
+    if database_url.startswith("sqlite:///"):
+        path = Path(sqlite_path(database_url)).resolve()
+        if not path.is_file():
+            raise CommandError(
+                f"no database at {path}: name the right one with --database (or "
+                "PALABRE_DATABASE_URL), or create it with `palabre db upgrade`")
 
 
 def resolve_secret(config: ServerConfig) -> str:
@@ -70,8 +93,13 @@ def resolve_secret(config: ServerConfig) -> str:
     return secret
 
 
-def with_context(config: ServerConfig, work: Callable[[Context], Awaitable[T]]) -> T:
-    """Migrate, open the storage, run one piece of domain work, close."""
+def with_context(config: ServerConfig, work: Callable[[Context], Awaitable[T]], *,
+                 create: bool = False) -> T:
+    """Migrate, open the storage, run one piece of domain work, close. Only with
+    ``create`` may the database be made; the command says which database it used."""
+    if not create:
+        require_database(config.database_url)
+    print(f"palabre: database {shown(config.database_url)}", file=sys.stderr)
     upgrade(config.database_url)
 
     async def run() -> T:
@@ -92,13 +120,14 @@ def serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     config = resolve(args)
+    config = replace(config, secret=resolve_secret(config))
     if config.demo:
         from palabre.demo import seed_demo
 
-        if with_context(config, seed_demo):
+        if with_context(config, seed_demo, create=True):
             print("palabre: demo discussion created", file=sys.stderr)
     else:
-        with_context(config, lambda ctx: asyncio.sleep(0))
+        with_context(config, lambda ctx: asyncio.sleep(0), create=True)
     os.environ.update(config_env(config))
     print(f"palabre: serving on http://{config.host}:{config.port}/", file=sys.stderr)
     uvicorn.run("palabre.web.app:app_from_env", factory=True, host=config.host,
@@ -125,7 +154,7 @@ def db_upgrade(args: argparse.Namespace) -> int:
     config = load_config(cli={"database_url": args.database_url} if args.database_url else {},
                          config_file=args.config)
     upgrade(config.database_url)
-    print("database schema is up to date")
+    print(f"database {shown(config.database_url)}: schema up to date")
     return 0
 
 
@@ -175,6 +204,9 @@ def site_set(args: argparse.Namespace) -> int:
 def read_password(from_stdin: bool) -> str:
     if from_stdin:
         return sys.stdin.readline().rstrip("\n")
+    if not sys.stdin.isatty():
+        raise CommandError("no terminal to ask for the password: pipe it in with "
+                           "--password-stdin")
     import getpass
 
     first = getpass.getpass("Password: ")

@@ -29,7 +29,8 @@ def add_setting(parser: argparse.ArgumentParser, setting: Setting) -> None:
 def add_data_options(parser: argparse.ArgumentParser) -> None:
     for name in DATA_SETTINGS:
         add_setting(parser, BY_NAME[name])
-    parser.add_argument("--config", help="TOML config file [env PALABRE_CONFIG]")
+    parser.add_argument("--config", help="TOML config file [env PALABRE_CONFIG; default: "
+                        "palabre.toml in the working directory, when there is one]")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -40,7 +41,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="Run the HTTP server.")
     for setting in SERVER_SETTINGS:
         add_setting(serve, setting)
-    serve.add_argument("--config", help="TOML config file [env PALABRE_CONFIG]")
+    serve.add_argument("--config", help="TOML config file [env PALABRE_CONFIG; default: "
+                       "palabre.toml in the working directory, when there is one]")
     serve.set_defaults(func=commands.serve)
 
     config = sub.add_parser("config", help="Configuration files and docs.")
@@ -134,13 +136,29 @@ def add_transfer_commands(sub: argparse._SubParsersAction[argparse.ArgumentParse
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; any failure is one line on standard error and exit status 2 (1 for
+    what no check foresaw), never a traceback."""
     args = build_parser().parse_args(argv)
     try:
         result: int = args.func(args)
     except (SettingError, ValueError, commands.CommandError) as exc:
         print(f"palabre: {exc}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print("palabre: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # a database that cannot be reached, a disk that is full, ...
+        print(f"palabre: {one_line(exc)}", file=sys.stderr)
+        return 1
     return result
+
+
+def one_line(exc: BaseException) -> str:
+    """What went wrong, as the first line of the deepest cause's message."""
+    while exc.__cause__ is not None:
+        exc = exc.__cause__
+    text = str(exc).strip().splitlines()
+    return f"{type(exc).__name__}: {text[0] if text else 'no message'}"
 
 
 if __name__ == "__main__":

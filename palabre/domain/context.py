@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import cached_property
 
 from palabre.domain.errors import InvalidInput, RateLimited
 from palabre.domain.identity import AuthorTokens
@@ -21,8 +22,13 @@ class Context:
     config: ServerConfig = field(default_factory=ServerConfig)  # limits and retention
     clock: Callable[[], datetime] = utcnow
 
-    def __post_init__(self) -> None:
-        self.tokens = AuthorTokens(self.secret)
+    @cached_property
+    def tokens(self) -> AuthorTokens:
+        """Author tokens, signed with the secret (the CLI's commands, which sign nothing,
+        run without one)."""
+        if not self.secret:
+            raise RuntimeError("author tokens need the server's secret")
+        return AuthorTokens(self.secret)
 
     async def site(self, slug: str | None) -> Site:
         slug = slug or "default"

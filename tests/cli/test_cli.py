@@ -217,45 +217,115 @@ def test_serve_refuses_an_unknown_setting_in_the_config_file(capsys: pytest.Capt
     assert "portt" in err
 
 
-def test_secret_is_generated_beside_the_database_once_with_mode_0600(
-        capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+@pytest.fixture
+def serve_without_serving(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, object]]:
+    """`palabre serve` up to the moment it would start uvicorn; the calls it would make."""
+    import uvicorn
+
+    calls: list[dict[str, object]] = []
+    monkeypatch.setattr(uvicorn, "run", lambda *args, **kwargs: calls.append(kwargs))
+    return calls
+
+
+def test_serve_generates_the_secret_beside_the_database_once_with_mode_0600(
+        capsys: pytest.CaptureFixture[str], tmp_path: Path,
+        serve_without_serving: list[dict[str, object]]) -> None:
     database = tmp_path / "data" / "comments.db"
     url = f"sqlite:///{database}"
-    code, out, err = run(capsys, "thread", "close", "--uri", "/a", "--database", url)
-    assert code == 0
+    code, out, err = run(capsys, "serve", "--database", url)
+    assert code == 0 and len(serve_without_serving) == 1
     secret_file = Path(f"{database}.secret")
     assert secret_file.exists()
     assert stat.S_IMODE(secret_file.stat().st_mode) == 0o600
     secret = secret_file.read_text("utf-8").strip()
     assert len(secret) >= 32
     assert secret not in out + err
-    run(capsys, "thread", "open", "--uri", "/a", "--database", url)
-    run(capsys, "site", "show", "--database", url)
+    run(capsys, "serve", "--database", url)
     assert secret_file.read_text("utf-8").strip() == secret
     assert stat.S_IMODE(secret_file.stat().st_mode) == 0o600
 
 
+def test_commands_that_sign_nothing_neither_ask_for_nor_make_a_secret(
+        capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'c.db'}"
+    assert run(capsys, "db", "upgrade", "--database", url)[0] == 0
+    for argv in (["site", "show"], ["thread", "close", "--uri", "/a"],
+                 ["export", "out.jsonl"], ["author", "export", "--email", "a@b.example"]):
+        assert run(capsys, *argv, "--database", url)[0] == 0, argv
+    assert not (tmp_path / "c.db.secret").exists()
+
+
 def test_given_secret_writes_no_file(capsys: pytest.CaptureFixture[str], tmp_path: Path,
-                                     monkeypatch: pytest.MonkeyPatch) -> None:
+                                     monkeypatch: pytest.MonkeyPatch,
+                                     serve_without_serving: list[dict[str, object]]) -> None:
     url = f"sqlite:///{tmp_path / 'c.db'}"
     monkeypatch.setenv("PALABRE_SECRET", "from-the-environment")
-    assert run(capsys, "site", "show", "--database", url)[0] == 0
+    assert run(capsys, "serve", "--database", url)[0] == 0
     assert not (tmp_path / "c.db.secret").exists()
+
+
+def test_only_serve_and_db_upgrade_create_a_database(
+        capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    """Run from the wrong folder, a command must not make an empty database and say
+    "closed" while the live site is untouched."""
+    for argv in (["thread", "close", "--uri", "/a"], ["site", "show"],
+                 ["site", "set", "max_depth", "3"], ["export", "x.jsonl"]):
+        code, out, err = run(capsys, *argv)
+        assert code == 2, argv
+        assert err == f"palabre: no database at {tmp_path / 'palabre.db'}: name the right one " \
+            "with --database (or PALABRE_DATABASE_URL), or create it with `palabre db upgrade`\n"
+        assert "closed" not in out
+    assert not (tmp_path / "palabre.db").exists()
 
 
 def test_database_defaults_to_palabre_db_in_the_working_directory(
         capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
-    assert run(capsys, "site", "show")[0] == 0
-    assert (tmp_path / "palabre.db").exists()
-    assert (tmp_path / "palabre.db.secret").exists()
+    code, out, _ = run(capsys, "db", "upgrade")
+    assert code == 0 and f"sqlite:///{tmp_path / 'palabre.db'}" in out
+    code, _, err = run(capsys, "site", "show")
+    assert code == 0
+    assert err == f"palabre: database sqlite:///{tmp_path / 'palabre.db'}\n"
 
 
 def test_database_url_comes_from_the_environment(capsys: pytest.CaptureFixture[str], tmp_path: Path,
                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PALABRE_DATABASE_URL", f"sqlite:///{tmp_path / 'env.db'}")
+    assert run(capsys, "db", "upgrade")[0] == 0
     assert run(capsys, "site", "show")[0] == 0
     assert (tmp_path / "env.db").exists()
     assert not (tmp_path / "palabre.db").exists()
+
+
+def test_the_config_file_is_found_where_config_init_puts_it(
+        capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    run(capsys, "config", "init")
+    text = (tmp_path / "palabre.toml").read_text("utf-8")
+    url = f"sqlite:///{tmp_path / 'from-file.db'}"
+    (tmp_path / "palabre.toml").write_text(
+        text.replace('# database_url = "sqlite:///palabre.db"', f'database_url = "{url}"'),
+        "utf-8")
+    assert run(capsys, "db", "upgrade")[0] == 0
+    assert (tmp_path / "from-file.db").exists()
+    assert not (tmp_path / "palabre.db").exists()
+
+
+def test_a_database_that_cannot_be_reached_is_one_line(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, "site", "show", "--database",
+                         "postgresql://nobody:hunter2@127.0.0.1:1/none")
+    assert code == 1
+    assert err.count("\n") == 2 and "Traceback" not in out + err  # the database, the error
+    assert "hunter2" not in err and "nobody:***@127.0.0.1:1" in err
+
+
+def test_moderator_without_a_terminal_says_how(capsys: pytest.CaptureFixture[str],
+                                              database_url: str,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    import io
+
+    monkeypatch.setattr("sys.stdin", io.StringIO(""))
+    code, _, err = run(capsys, "admin", "moderator", "jeanne", "--database", database_url)
+    assert code == 2 and "--password-stdin" in err
 
 
 def test_db_upgrade(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
@@ -265,9 +335,11 @@ def test_db_upgrade(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     assert run(capsys, "db", "upgrade", "--database", url)[0] == 0
 
 
-def test_unsupported_database_url_without_secret_fails_clearly(
+def test_serve_on_a_shared_database_without_secret_fails_clearly(
         capsys: pytest.CaptureFixture[str]) -> None:
-    code, _, err = run(capsys, "site", "show", "--database", "mysql://x/y")
+    """Only serve signs anything; on a database other than a SQLite file it cannot keep a
+    secret beside it, so every instance must be given the same one."""
+    code, _, err = run(capsys, "serve", "--database", "postgresql://x/y")
     assert code == 2
     assert "PALABRE_SECRET" in err
 
