@@ -20,7 +20,7 @@ from pathlib import Path
 
 from palabre.importers.records import CommentRecord, Record, Skipped, ThreadRecord
 from palabre.importers.text import clean_line, html_to_markdown, page_path, parse_iso
-from palabre.importers.xmlstream import Frame, stream
+from palabre.importers.xmlstream import Frame, attribute, local_name, stream
 
 FORMAT = "disqus"
 _RECORDS = ("thread", "post")
@@ -29,16 +29,13 @@ _POST_FIELDS = frozenset({"message", "createdAt", "isDeleted", "isSpam"})
 _AUTHOR_FIELDS = frozenset({"name", "email", "username", "isAnonymous"})
 
 
-def _local(tag: str) -> str:
-    return tag.rpartition("}")[2]
+_local = local_name
 
 
-def _dsq_id(attrib: dict[str, str]) -> str | None:
+def _dsq_id(attributes: list[str]) -> str | None:
     """The ``dsq:id`` attribute (any namespace: exports differ), None when absent."""
-    for name, value in attrib.items():
-        if _local(name) == "id":
-            return clean_line(value)
-    return None
+    value = attribute(attributes, "id")
+    return None if value is None else clean_line(value)
 
 
 def _true(value: str | None) -> bool:
@@ -65,18 +62,18 @@ class _DisqusHandler:
 
     # events
 
-    def start(self, stack: list[Frame], attrib: dict[str, str]) -> None:
+    def start(self, stack: list[Frame], attributes: list[str]) -> None:
         depth = len(stack)
         if depth == 2:
             local = _local(stack[-1].tag)
             self.kind = local if local in _RECORDS else None
-            self.record_id, self.line, self.fields = _dsq_id(attrib), stack[-1].line, {}
+            self.record_id, self.line, self.fields = _dsq_id(attributes), stack[-1].line, {}
         elif self.kind is None:
             return
         elif depth == 3:
             local = _local(stack[-1].tag)
             if self.kind == "post" and local in ("thread", "parent"):
-                self.fields[local] = _dsq_id(attrib) or ""
+                self.fields[local] = _dsq_id(attributes) or ""
             elif local in (_THREAD_FIELDS if self.kind == "thread" else _POST_FIELDS):
                 self.capture = []
         elif (depth == 4 and self.kind == "post" and _local(stack[-2].tag) == "author"

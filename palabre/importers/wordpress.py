@@ -58,9 +58,9 @@ _PINGS = frozenset({"pingback", "trackback"})
 
 @lru_cache(maxsize=256)
 def _name(tag: str) -> tuple[bool, str]:
-    """(in a WXR namespace, local name) of an expanded tag; RSS's own names have no namespace."""
-    if tag.startswith("{"):
-        uri, _, local = tag[1:].partition("}")
+    """(in a WXR namespace, local name) of a tag; RSS's own names have no namespace."""
+    if "}" in tag:
+        uri, _, local = tag.rpartition("}")
         return _WXR_NAMESPACE.match(uri) is not None, local
     return False, tag
 
@@ -86,7 +86,7 @@ class _WxrHandler:
 
     # events
 
-    def start(self, stack: list[Frame], attrib: dict[str, str]) -> None:
+    def start(self, stack: list[Frame], attributes: list[str]) -> None:
         depth = len(stack)
         tag = stack[-1].tag
         if depth == 3:

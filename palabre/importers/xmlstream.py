@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 from xml.etree.ElementTree import ParseError
@@ -43,12 +43,26 @@ _DECLARED_ENCODING = re.compile(
 
 @dataclass(slots=True)
 class Frame:
-    """An open element: expanded tag (``{uri}local``), namespace declarations, where it began."""
+    """An open element: its tag as expat gives it (``uri}local``, or ``local`` without a
+    namespace), where it began, and the namespace declarations it made."""
 
     tag: str
     line: int
     offset: int
-    declarations: list[tuple[str, str]] = field(default_factory=list)
+    declarations: tuple[tuple[str, str], ...] = ()
+
+
+def local_name(tag: str) -> str:
+    return tag.rpartition("}")[2]
+
+
+def attribute(attributes: list[str], local: str) -> str | None:
+    """The value of the attribute named ``local`` in any namespace; expat gives attributes
+    as a flat list of names and values."""
+    for index in range(0, len(attributes) - 1, 2):
+        if attributes[index].rpartition("}")[2] == local:
+            return attributes[index + 1]
+    return None
 
 
 class Handler(Protocol):
@@ -57,7 +71,7 @@ class Handler(Protocol):
     fmt: str
     out: list[Record]
 
-    def start(self, stack: list[Frame], attrib: dict[str, str]) -> None:
+    def start(self, stack: list[Frame], attributes: list[str]) -> None:
         """An element opened; it is ``stack[-1]``."""
 
     def end(self, stack: list[Frame]) -> None:
@@ -79,41 +93,49 @@ class Handler(Protocol):
 
 
 class _Target:
-    """The expat target: keeps the open elements and forwards events to the handler."""
+    """Expat's handlers: keeps the open elements and forwards events to the format's handler.
+
+    They are set on the expat parser directly (not through ElementTree's target interface,
+    which costs a Python call per event more); defusedxml's refusals stay set.
+    """
 
     def __init__(self, handler: Handler) -> None:
         self.handler = handler
         self.stack: list[Frame] = []
-        self.pending_declarations: list[tuple[str, str]] = []
+        self.pending_declarations: tuple[tuple[str, str], ...] = ()
         self.expat: Any = None
         self.line_base = 0  # newlines of the file before what this parser reads
         self.offset_base = 0  # input offset of this parser's first byte, less its prologue
         self.swallow = 0  # start tags of the re-opened ancestors, not to be reported again
         self.started = False
-        self.data = handler.data
 
     def start_ns(self, prefix: str, uri: str) -> None:
         if not self.swallow:
-            self.pending_declarations.append((prefix, uri))
+            self.pending_declarations = (*self.pending_declarations, (prefix or "", uri or ""))
 
-    def start(self, tag: str, attrib: dict[str, str]) -> None:
+    def start(self, tag: str, attributes: list[str]) -> None:
         if self.swallow:
             self.swallow -= 1
             return
         self.started = True
         expat = self.expat
-        frame = Frame(tag, expat.CurrentLineNumber + self.line_base,
-                      expat.CurrentByteIndex + self.offset_base, self.pending_declarations)
-        self.pending_declarations = []
-        self.stack.append(frame)
-        self.handler.start(self.stack, attrib)
+        self.stack.append(Frame(tag, expat.CurrentLineNumber + self.line_base,
+                                expat.CurrentByteIndex + self.offset_base,
+                                self.pending_declarations))
+        if self.pending_declarations:
+            self.pending_declarations = ()
+        self.handler.start(self.stack, attributes)
 
     def end(self, tag: str) -> None:
         self.handler.end(self.stack)
         self.stack.pop()
 
-    def close(self) -> None:
-        return None
+    def attach(self, expat: Any) -> None:
+        self.expat = expat
+        expat.StartElementHandler = self.start
+        expat.EndElementHandler = self.end
+        expat.StartNamespaceDeclHandler = self.start_ns
+        expat.CharacterDataHandler = self.handler.data
 
 
 def _prologue(ancestors: list[Frame]) -> bytes:
@@ -125,8 +147,8 @@ def _prologue(ancestors: list[Frame]) -> bytes:
         for prefix, uri in declarations:
             in_scope[uri] = prefix
         name = frame.tag
-        if name.startswith("{"):
-            uri, _, local = name[1:].partition("}")
+        if "}" in name:
+            uri, _, local = name.rpartition("}")
             if uri not in in_scope:
                 in_scope[uri] = f"ns{len(in_scope)}"
                 declarations.append((in_scope[uri], uri))
@@ -224,7 +246,7 @@ def _stream(handle: Any, handler: Handler) -> Iterator[Record]:
     while True:
         parser = DefusedXMLParser(target=target, encoding=encoding if prologue else None,
                                   forbid_dtd=True)
-        target.expat = parser.parser
+        target.attach(parser.parser)
         try:
             if prologue:
                 parser.feed(prologue)
@@ -280,7 +302,7 @@ def _stream(handle: Any, handler: Handler) -> Iterator[Record]:
             resumed_at, newlines = found
             prologue = _prologue(target.stack)
             target.swallow = len(target.stack)
-            target.pending_declarations = []
+            target.pending_declarations = ()
             target.line_base = newlines
             target.offset_base = resumed_at - len(prologue)
 
