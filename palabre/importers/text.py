@@ -5,13 +5,15 @@ from __future__ import annotations
 import itertools
 import re
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, cast
 
-from bs4 import BeautifulSoup
-from markdownify import MarkdownConverter
+from html_to_markdown import ConversionOptions, convert
 
 from palabre.domain.errors import InvalidInput
 from palabre.domain.uris import normalise_uri
+
+if TYPE_CHECKING:
+    from html_to_markdown._html_to_markdown import HtmlVisitor
 
 # C0 controls but tab, line feed and carriage return; DEL; C1 controls; surrogates (a JSON
 # file may hold lone ones, which no database accepts); the two non-characters U+FFFE/U+FFFF.
@@ -35,33 +37,38 @@ def clean_line(value: str | None) -> str:
     return _BLANK_RUN.sub(" ", _CONTROL.sub("", value)).strip()
 
 
-_LABEL_SPECIALS = re.compile(r"[\\\[\]*_`<>&]")
+_LABEL_SPECIALS = re.compile(r"[\\\[\]*_`<>&!]")
 
 
-class _CommentConverter(MarkdownConverter):
-    """markdownify, for what Palabre renders: it shows no headings and no images."""
+class _PalabreVisitor:
+    """Palabre shows no headings and no images: headings become bold paragraphs, images
+    links to them."""
 
-    def convert_hN(self, n: int, el: Any, text: str, parent_tags: set[str]) -> str:
+    def visit_heading(self, ctx: object, level: int, text: str, id: str | None = None
+                      ) -> dict[str, str]:
         text = " ".join(text.split())
-        if "_inline" in parent_tags or not text:
-            return text
-        return f"\n\n**{text}**\n\n"
+        return {"custom": f"\n\n**{text}**\n\n" if text else ""}
 
-    def convert_img(self, el: Any, text: str, parent_tags: set[str]) -> str:
-        alt = clean_line(str(el.attrs.get("alt") or ""))
-        src = clean_line(str(el.attrs.get("src") or ""))
-        if not src or "_inline" in parent_tags:
-            return alt
+    def visit_image(self, ctx: object, src: str, alt: str, title: str | None = None
+                    ) -> dict[str, str]:
+        alt, src = clean_line(alt), clean_line(src)
+        if not src or src.lower().startswith("data:"):  # inline SVGs come as data: images
+            return {"custom": _LABEL_SPECIALS.sub(r"\\\g<0>", alt)}
         label = _LABEL_SPECIALS.sub(r"\\\g<0>", alt) if alt else "image"
-        return f"[{label}](<{src}>)" if " " in src else f"[{label}]({src})"
+        return {"custom": f"[{label}](<{src}>)" if " " in src else f"[{label}]({src})"}
 
 
-_converter = _CommentConverter(
+_OPTIONS = ConversionOptions(
+    escape_asterisks=True,
+    escape_underscores=True,
     escape_misc=True,  # a literal "&copy;", "1. " or "# " stays text
     heading_style="atx",
     bullets="-",
     autolinks=True,
+    extract_metadata=False,
 )
+# html-to-markdown calls the methods a visitor has; its typing asks for all of them
+_VISITOR = cast("HtmlVisitor", _PalabreVisitor())
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
 _BLOCK_TAGS = (r"(?:p|div|h[1-6]|ul|ol|li|blockquote|pre|table|thead|tbody|tfoot|tr|td|th|hr"
                r"|dl|dt|dd)")
@@ -85,19 +92,13 @@ def html_to_markdown(html: str | None, *, newlines_are_breaks: bool = False) -> 
         return plain_to_markdown(html, newlines_are_breaks=newlines_are_breaks)
     if newlines_are_breaks:
         html = _autop(html)
-    soup = BeautifulSoup(html, "html.parser")
-    if _DROPPED_HINT.search(html):
-        for element in soup(_DROPPED):
-            element.decompose()
-    markdown = _converter.convert_soup(soup)
+    # html-to-markdown drops scripts, styles, iframes, templates and noscript with their content
+    markdown = convert(html, _OPTIONS, visitor=_VISITOR).content or ""
     return clean_text(markdown).strip()
 
 
-_DROPPED = ["script", "style", "template", "noscript", "iframe", "object", "embed", "head",
-            "title", "meta", "link", "form", "svg", "math"]
-_DROPPED_HINT = re.compile(rf"<\s*(?:{'|'.join(_DROPPED)})\b", re.IGNORECASE)
 _BLANKS = re.compile(r"[\t\n\r ]+")
-# markdownify's escapes (escape_misc, asterisks, underscores), for text that has no markup
+# the converter's escapes (escape_misc, asterisks, underscores), for text without markup
 _ESCAPE_CHARS = re.compile(r"([]\\&<`[>~=+|*_])")
 _ESCAPE_DASHES = re.compile(r"(\s|^)(-+(?:\s|$))")
 _ESCAPE_HASHES = re.compile(r"(\s|^)(#{1,6}(?:\s|$))")
@@ -118,7 +119,7 @@ def plain_to_markdown(text: str, *, newlines_are_breaks: bool = False) -> str:
     starts a paragraph and a newline breaks the line.
 
     The fast path of :func:`html_to_markdown` (most comments have no markup): a few
-    microseconds where parsing HTML takes a few hundred.
+    microseconds where converting HTML takes a hundred.
     """
     text = clean_text(text)
     if not newlines_are_breaks:
