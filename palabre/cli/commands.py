@@ -292,8 +292,8 @@ def _import(args: argparse.Namespace, fmt: str, file: Path) -> int:
     return 0
 
 
-def _n(count: int, noun: str) -> str:
-    return f"{count} {noun}{'' if count == 1 else 's'}"
+def _n(count: int, noun: str, plural: str = "") -> str:
+    return f"{count} {noun if count == 1 else plural or noun + 's'}"
 
 
 def _import_summary(report: ImportReport, fmt: str, dry_run: bool) -> str:
@@ -304,7 +304,10 @@ def _import_summary(report: ImportReport, fmt: str, dry_run: bool) -> str:
     for reason, count in sorted(report.skipped.items()):
         lines.append(f"  skipped {count}: {reason}")
     for name, count in sorted(report.cleaned.items()):
-        lines.append(f"  {count} comments without their {name}: not valid here")
+        lines.append(f"  {_n(count, 'comment')} without their {name}: not valid here")
+    if report.orphans:
+        replies = _n(report.orphans, "reply", "replies")
+        lines.append(f"  {replies} to a comment not in the file: stored as top-level comments")
     return "\n".join(lines)
 
 

@@ -14,7 +14,7 @@ author's data never has to reach into the event log.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, fields
+from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any, ClassVar
 
@@ -31,9 +31,7 @@ class Event:
 
     def payload(self) -> dict[str, Any]:
         """The event's own fields, as stored in the outbox (JSON)."""
-        data = asdict(self)
-        del data["site_id"], data["thread_id"]
-        return data
+        return {name: getattr(self, name) for name in OWN_FIELDS[self.name]}
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -115,6 +113,9 @@ EVENT_TYPES: dict[str, type[Event]] = {cls.name: cls for cls in (
     CommentCreated, CommentEdited, CommentDeleted, CommentVoted, CommentModerated,
     ThreadClosed, ThreadOpened, ThreadImported, SiteSettingsChanged,
 )}
+# Each event's own fields (read once: dataclasses.asdict would copy them deeply each time).
+OWN_FIELDS = {name: tuple(f.name for f in fields(cls) if f.name not in ("site_id", "thread_id"))
+              for name, cls in EVENT_TYPES.items()}
 
 
 @dataclass(frozen=True)

@@ -1,17 +1,18 @@
 """Bringing in discussions from other systems: the importers' records, stored through the
 store step with the source's own times and statuses.
 
-A parser (``palabre/importers/``) yields neutral records; this module stores them. Each
-thread is stored in one transaction, so an interrupted import never leaves a thread half
-there, and every imported comment is remembered by its id in the source: importing the
-same file again adds nothing. Names, emails and websites go through the readers'
-validation; a value it refuses is dropped (the comment stays), and the report says so.
+A parser (``palabre/importers/``) yields neutral records; this module stores them. Whole
+threads are stored together in transactions of about a thousand comments, so an
+interrupted import never leaves a thread half there, and every imported comment is
+remembered by its id in the source: importing the same file again adds nothing. Names,
+emails and websites go through the readers' validation; a value it refuses is dropped
+(the comment stays), and the report says so.
 """
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 from palabre.domain import validation
@@ -24,6 +25,7 @@ from palabre.domain.models import Comment, Site, Status, Thread
 from palabre.domain.ports import WriteTx
 from palabre.importers.records import CommentRecord, Record, Skipped, ThreadRecord
 
+BATCH_COMMENTS = 1000  # comments a transaction takes, in whole threads
 STATUSES = {"approved": Status.APPROVED, "pending": Status.PENDING, "deleted": Status.DELETED}
 
 
@@ -35,6 +37,7 @@ class ImportReport:
     already_there: int = 0  # comments a previous import brought in
     skipped: Counter[str] = field(default_factory=Counter)  # reason -> how many
     cleaned: Counter[str] = field(default_factory=Counter)  # field dropped -> how many
+    orphans: int = 0  # replies whose parent is not in the file: stored as top-level comments
 
 
 class _DryRun(Exception):
@@ -71,26 +74,42 @@ async def import_records(ctx: Context, site_slug: str, source: str, records: Ite
                          *, dry_run: bool = False,
                          progress: Callable[[int, int], None] | None = None) -> ImportReport:
     """Store what a parser read into the site; ``progress(done, total)`` is told how many
-    of the file's comments are stored, after each thread."""
+    of the file's comments are stored, after each transaction."""
     site = await ctx.site(site_slug)
     report = ImportReport()
     gathered = gather(records, report)
     total, done = sum(len(t.comments) for t in gathered), 0
-    for thread in gathered:
+    for batch in _batches(gathered):
         try:
             async with ctx.storage.write() as tx:
-                await _import_thread(ctx, tx, site, source, thread, report)
+                for thread in batch:
+                    await _import_thread(tx, site, source, thread, report)
                 if dry_run:
                     raise _DryRun
         except _DryRun:
             pass
-        done += len(thread.comments)
+        done += sum(len(thread.comments) for thread in batch)
         if progress:
             progress(done, total)
     return report
 
 
-async def _import_thread(ctx: Context, tx: WriteTx, site: Site, source: str, thread: _Thread,
+def _batches(threads: list[_Thread]) -> Iterator[list[_Thread]]:
+    """Whole threads, about BATCH_COMMENTS comments to a transaction: a commit (and its
+    fsync) per small thread would cost more than the storing."""
+    batch: list[_Thread] = []
+    size = 0
+    for thread in threads:
+        batch.append(thread)
+        size += len(thread.comments)
+        if size >= BATCH_COMMENTS:
+            yield batch
+            batch, size = [], 0
+    if batch:
+        yield batch
+
+
+async def _import_thread(tx: WriteTx, site: Site, source: str, thread: _Thread,
                          report: ImportReport) -> None:
     record = thread.record
     first = min(c.created for c in thread.comments)
@@ -154,7 +173,7 @@ async def _store(tx: WriteTx, site: Site, thread: Thread, source: str, record: C
                  placed: dict[str, Comment], report: ImportReport) -> Comment:
     answered = placed.get(record.parent_id) if record.parent_id else None
     if record.parent_id and answered is None:
-        report.cleaned["parent (not in the file: stored as a top-level comment)"] += 1
+        report.orphans += 1
     deleted = record.status == "deleted"
     draft = _draft(thread.uri, record, answered, report) if not deleted else CommentDraft(
         uri=thread.uri, text="", parent=answered.id if answered else None)

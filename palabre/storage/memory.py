@@ -141,6 +141,7 @@ class MemoryWriteTx(MemoryReads):
     def __init__(self, tables: Tables) -> None:
         super().__init__(tables)
         self.emitted = 0
+        self.bumped: set[ThreadId] = set()
 
     async def create_site(self, slug: str, name: str, salt: str, settings: SiteSettings,
                           created: datetime) -> Site:
@@ -169,10 +170,14 @@ class MemoryWriteTx(MemoryReads):
         self.emitted += 1
         event_id = self.tables.next_id("events")
         self.tables.events[event_id] = StoredEvent(event_id, utcnow(), event)
+        if event.thread_id in self.bumped:
+            return  # one bump per thread and transaction is enough for the version to change
         for thread in list(self.tables.threads.values()):
             if thread.id == event.thread_id or (event.thread_id is None
                                                 and thread.site_id == event.site_id):
                 self.tables.threads[thread.id] = replace(thread, version=thread.version + 1)
+        if event.thread_id is not None:
+            self.bumped.add(event.thread_id)
 
     async def set_cursor(self, consumer: str, position: int) -> None:
         self.tables.cursors[consumer] = position

@@ -222,6 +222,7 @@ class SQLWriteTx(SQLReads):
     """The write statements, run inside one transaction holding the write lock."""
 
     emitted = 0  # events this transaction wrote to the outbox
+    bumped: frozenset[int] = frozenset()  # threads whose version it moved already
 
     async def create_site(self, slug: str, name: str, salt: str, settings: SiteSettings,
                           created: datetime) -> Site:
@@ -258,12 +259,14 @@ class SQLWriteTx(SQLReads):
             (to_micros(utcnow()), event.site_id, event.thread_id, event.name,
              orjson.dumps(event.payload()).decode()),
         )
+        # One bump per thread and transaction is enough for the version to change.
         if event.thread_id is None:
             await self._run("UPDATE threads SET version = version + 1 WHERE site_id = ?",
                             (event.site_id,))
-        else:
+        elif event.thread_id not in self.bumped:
             await self._run("UPDATE threads SET version = version + 1 WHERE id = ?",
                             (event.thread_id,))
+            self.bumped = self.bumped | {event.thread_id}
 
     async def set_cursor(self, consumer: str, position: int) -> None:
         await self._run(
