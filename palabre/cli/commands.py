@@ -334,7 +334,7 @@ def backup(args: argparse.Namespace) -> int:
     finally:
         copy.close()
         source.close()
-    print(f"backed up {source_path} to {target}")
+    print(f"backed up {source_path.resolve()} to {target.resolve()}")
     return 0
 
 
