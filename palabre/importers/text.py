@@ -7,7 +7,9 @@ import re
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, cast
 
-from html_to_markdown import ConversionOptions, convert
+from html_to_markdown import ConversionOptions
+from html_to_markdown import _html_to_markdown as _core
+from html_to_markdown.api import _to_rust_conversion_options
 
 from palabre.domain.errors import InvalidInput
 from palabre.domain.uris import normalise_uri
@@ -26,7 +28,9 @@ def clean_text(value: str | None) -> str:
     """Multi-line text: drop control characters, keep tabs and newlines (``\\r\\n`` → ``\\n``)."""
     if not value:
         return ""
-    return _CONTROL.sub("", _LINE_BREAKS.sub("\n", value))
+    if "\r" in value:
+        value = _LINE_BREAKS.sub("\n", value)
+    return _CONTROL.sub("", value) if _CONTROL.search(value) else value
 
 
 def clean_line(value: str | None) -> str:
@@ -34,6 +38,8 @@ def clean_line(value: str | None) -> str:
     and tabs become a space, surrounding blanks stripped."""
     if not value:
         return ""
+    if value.isprintable():  # the common case, without the regular expressions
+        return value.strip()
     return _BLANK_RUN.sub(" ", _CONTROL.sub("", value)).strip()
 
 
@@ -69,6 +75,15 @@ _OPTIONS = ConversionOptions(
 )
 # html-to-markdown calls the methods a visitor has; its typing asks for all of them
 _VISITOR = cast("HtmlVisitor", _PalabreVisitor())
+# The public convert() turns the options into the Rust core's at every call, which costs
+# more than converting a comment: they are turned once here (test_text.py checks that both
+# ways give the same Markdown).
+_CORE_OPTIONS = _to_rust_conversion_options(_OPTIONS, _visitor_override=_VISITOR)
+
+
+def _convert(html: str) -> str:
+    return _core.convert(html=html, options=_CORE_OPTIONS, visitor=_VISITOR).content or ""
+
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
 _BLOCK_TAGS = (r"(?:p|div|h[1-6]|ul|ol|li|blockquote|pre|table|thead|tbody|tfoot|tr|td|th|hr"
                r"|dl|dt|dd)")
@@ -93,7 +108,7 @@ def html_to_markdown(html: str | None, *, newlines_are_breaks: bool = False) -> 
     if newlines_are_breaks:
         html = _autop(html)
     # html-to-markdown drops scripts, styles, iframes, templates and noscript with their content
-    markdown = convert(html, _OPTIONS, visitor=_VISITOR).content or ""
+    markdown = _convert(html)
     return clean_text(markdown).strip()
 
 
@@ -108,9 +123,13 @@ _ESCAPE_LIST_ITEMS = re.compile(r"((?:\s|^)[0-9]{1,9})([.)](?:\s|$))")
 def escape_markdown(text: str) -> str:
     """Backslash-escape what Markdown would read as markup in one line of plain text."""
     text = _ESCAPE_CHARS.sub(r"\\\1", text)
-    text = _ESCAPE_DASHES.sub(r"\1\\\2", text)
-    text = _ESCAPE_HASHES.sub(r"\1\\\2", text)
-    return _ESCAPE_LIST_ITEMS.sub(r"\1\\\2", text)
+    if "-" in text:
+        text = _ESCAPE_DASHES.sub(r"\1\\\2", text)
+    if "#" in text:
+        text = _ESCAPE_HASHES.sub(r"\1\\\2", text)
+    if "." in text or ")" in text:
+        text = _ESCAPE_LIST_ITEMS.sub(r"\1\\\2", text)
+    return text
 
 
 def plain_to_markdown(text: str, *, newlines_are_breaks: bool = False) -> str:
@@ -177,7 +196,12 @@ def parse_sql_datetime(value: str) -> datetime | None:
     text = value.strip()
     if not text or text.startswith("0000-00-00"):
         return None
-    return utc(datetime.strptime(text, "%Y-%m-%d %H:%M:%S"))
+    if not _SQL_DATETIME.match(text):
+        raise ValueError(f"not a YYYY-MM-DD HH:MM:SS date: {text!r}")
+    return utc(datetime.fromisoformat(text))
+
+
+_SQL_DATETIME = re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\Z")
 
 
 def page_path(link: str) -> str:

@@ -5,9 +5,12 @@ from __future__ import annotations
 import html
 import re
 
+import pytest
+from html_to_markdown import convert
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from palabre.importers import text
 from palabre.importers.text import clean_line, clean_text, html_to_markdown, plain_to_markdown
 from palabre.rendering import render
 
@@ -51,6 +54,16 @@ def test_the_fast_path_agrees_with_the_converter() -> None:
         text, newlines_are_breaks=True)
     assert html_to_markdown(text + "<b>x</b>", newlines_are_breaks=True).startswith(
         "a \\\\ b \\*c\\* \\_d\\_ \\[e\\](f) 1\\. x  \n\\- y  \n\\# z\n\ntwo spaces ")
+
+
+@pytest.mark.parametrize("body", [
+    "<p>a <em>b</em> <a href='https://x.example/_y' title='t'>link</a> &amp; 1. *</p>",
+    "<h3>H</h3><img src='https://i.example/p.png' alt='A'><ul><li>x</li></ul><pre>p  re</pre>",
+    "<blockquote>q<br>r</blockquote><script>no()</script><svg><circle/></svg>",
+])
+def test_the_options_turned_once_give_what_the_public_api_gives(body: str) -> None:
+    public = convert(body, text._OPTIONS, visitor=text._VISITOR).content or ""
+    assert text._convert(body) == public
 
 
 def test_cleaning() -> None:
