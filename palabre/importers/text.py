@@ -113,20 +113,24 @@ def html_to_markdown(html: str | None, *, newlines_are_breaks: bool = False) -> 
 
 
 _BLANKS = re.compile(r"[\t\n\r ]+")
-# the converter's escapes (escape_misc, asterisks, underscores), for text without markup
+_SPACES = re.compile(r"[\t ]+")
+_LINE_EDGES = re.compile(r" ?\n ?")
+_PARAGRAPHS = re.compile(r"\n{2,}")
+# the converter's escapes (escape_misc, asterisks, underscores), for text without markup; the
+# anchored ones look around instead of consuming, so that they apply to each line of a text
 _ESCAPE_CHARS = re.compile(r"([]\\&<`[>~=+|*_])")
-_ESCAPE_DASHES = re.compile(r"(\s|^)(-+(?:\s|$))")
-_ESCAPE_HASHES = re.compile(r"(\s|^)(#{1,6}(?:\s|$))")
-_ESCAPE_LIST_ITEMS = re.compile(r"((?:\s|^)[0-9]{1,9})([.)](?:\s|$))")
+_ESCAPE_DASHES = re.compile(r"(?:(?<=\s)|^)(-+)(?=\s|$)")
+_ESCAPE_HASHES = re.compile(r"(?:(?<=\s)|^)(#{1,6})(?=\s|$)")
+_ESCAPE_LIST_ITEMS = re.compile(r"(?:(?<=\s)|^)([0-9]{1,9})([.)])(?=\s|$)")
 
 
 def escape_markdown(text: str) -> str:
-    """Backslash-escape what Markdown would read as markup in one line of plain text."""
+    """Backslash-escape what Markdown would read as markup in plain text."""
     text = _ESCAPE_CHARS.sub(r"\\\1", text)
     if "-" in text:
-        text = _ESCAPE_DASHES.sub(r"\1\\\2", text)
+        text = _ESCAPE_DASHES.sub(r"\\\1", text)
     if "#" in text:
-        text = _ESCAPE_HASHES.sub(r"\1\\\2", text)
+        text = _ESCAPE_HASHES.sub(r"\\\1", text)
     if "." in text or ")" in text:
         text = _ESCAPE_LIST_ITEMS.sub(r"\1\\\2", text)
     return text
@@ -143,13 +147,9 @@ def plain_to_markdown(text: str, *, newlines_are_breaks: bool = False) -> str:
     text = clean_text(text)
     if not newlines_are_breaks:
         return escape_markdown(_BLANKS.sub(" ", text).strip())
-    paragraphs = []
-    for block in _PARAGRAPH_BREAK.split(text):
-        lines = [_BLANKS.sub(" ", line).strip() for line in block.split("\n")]
-        kept = [escape_markdown(line) for line in lines if line]
-        if kept:
-            paragraphs.append("  \n".join(kept))
-    return "\n\n".join(paragraphs)
+    text = _LINE_EDGES.sub("\n", _SPACES.sub(" ", text)).strip()
+    text = escape_markdown(_PARAGRAPHS.sub("\n\n", text))
+    return "\n\n".join(paragraph.replace("\n", "  \n") for paragraph in text.split("\n\n"))
 
 
 def _autop(text: str) -> str:
