@@ -23,7 +23,7 @@ from palabre.domain.events import ThreadClosed
 from palabre.domain.inputs import CommentDraft
 from palabre.domain.models import Comment, Site, Status, Thread
 from palabre.domain.ports import WriteTx
-from palabre.importers.records import CommentRecord, Record, Skipped, ThreadRecord
+from palabre.domain.records import CommentRecord, Record, Skipped, ThreadRecord
 
 BATCH_COMMENTS = 1000  # comments a transaction takes, in whole threads
 STATUSES = {"approved": Status.APPROVED, "pending": Status.PENDING, "deleted": Status.DELETED}

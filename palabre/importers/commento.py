@@ -18,8 +18,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from palabre.importers.jsonfile import load_json, text_of
-from palabre.importers.records import (
+from palabre.domain.records import (
     CommentRecord,
     CommentStatus,
     ImportFormatError,
@@ -27,6 +26,7 @@ from palabre.importers.records import (
     Skipped,
     ThreadRecord,
 )
+from palabre.importers.jsonfile import load_json, text_of
 from palabre.importers.text import clean_line, clean_text, page_path, parse_iso
 
 FORMAT = "commento"

@@ -14,10 +14,10 @@ from collections.abc import Callable, Iterator
 from functools import partial
 from pathlib import Path
 
+from palabre.domain.records import ImportFormatError, Record
 from palabre.importers.commento import parse_commento
 from palabre.importers.disqus import parse_disqus
 from palabre.importers.isso import isso_tables, parse_isso_json, parse_isso_sqlite
-from palabre.importers.records import ImportFormatError, Record
 from palabre.importers.wordpress import parse_wordpress
 
 FORMATS = ("wordpress", "disqus", "isso", "isso-json", "commento", "palabre")

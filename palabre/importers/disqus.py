@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-from palabre.importers.records import CommentRecord, Record, Skipped, ThreadRecord
+from palabre.domain.records import CommentRecord, Record, Skipped, ThreadRecord
 from palabre.importers.text import clean_line, html_to_markdown, page_path, parse_iso
 from palabre.importers.xmlstream import Frame, attribute, local_name, stream
 

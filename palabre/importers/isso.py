@@ -23,8 +23,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from palabre.importers.jsonfile import load_json, text_of
-from palabre.importers.records import (
+from palabre.domain.records import (
     CommentRecord,
     CommentStatus,
     ImportFormatError,
@@ -32,6 +31,7 @@ from palabre.importers.records import (
     Skipped,
     ThreadRecord,
 )
+from palabre.importers.jsonfile import load_json, text_of
 from palabre.importers.text import clean_line, clean_text, page_path, parse_sql_datetime
 
 SQLITE_FORMAT = "isso"

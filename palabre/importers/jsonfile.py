@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from palabre.importers.records import ImportFormatError
+from palabre.domain.records import ImportFormatError
 
 
 def load_json(path: Path, fmt: str) -> Any:

@@ -25,7 +25,7 @@ from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 
-from palabre.importers.records import (
+from palabre.domain.records import (
     CommentRecord,
     CommentStatus,
     Record,

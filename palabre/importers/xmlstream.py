@@ -24,7 +24,7 @@ from xml.sax.saxutils import quoteattr
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import DefusedXMLParser
 
-from palabre.importers.records import ImportFormatError, Record, Skipped
+from palabre.domain.records import ImportFormatError, Record, Skipped
 
 CHUNK = 64 * 1024
 RECENT = 1024 * 1024  # input kept to find where a broken record ends

@@ -11,7 +11,7 @@ import pytest
 from palabre.domain import threads
 from palabre.domain.imports import import_records
 from palabre.domain.models import Comment, Sort, Status
-from palabre.importers.records import CommentRecord, Record, Skipped, ThreadRecord
+from palabre.domain.records import CommentRecord, Record, Skipped, ThreadRecord
 from tests.domain.conftest import Domain
 
 FIXTURES = Path(__file__).resolve().parents[3] / "shared" / "fixtures"

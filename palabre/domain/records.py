@@ -1,8 +1,9 @@
 """Neutral records that every importer parser yields, whatever the source format.
 
-A parser reads one export file and yields, in a stable order, :class:`ThreadRecord`,
-:class:`CommentRecord` and :class:`Skipped`. It touches no database and prints nothing: the
-CLI stores the records and reports the skipped ones.
+They belong to the domain (``domain/imports.py`` stores them); the parsers in
+``palabre/importers/`` make them. A parser reads one export file and yields, in a stable
+order, :class:`ThreadRecord`, :class:`CommentRecord` and :class:`Skipped`. It touches no
+database and prints nothing: the CLI stores the records and reports the skipped ones.
 
 Identifiers are the source's own, as text. A comment's ``parent_id`` names a comment of the
 same thread by its ``source_id``; the parent may be missing from the records (skipped as spam,
