@@ -188,11 +188,17 @@ async def _store(tx: WriteTx, site: Site, thread: Thread, source: str, record: C
 
 def _draft(uri: str, record: CommentRecord, answered: Comment | None,
            report: ImportReport) -> CommentDraft:
-    name = " ".join(validation.clean_text(record.author).split())[:validation.MAX_AUTHOR]
+    try:  # the readers' validation of the three at once; one by one only when it refuses
+        who = validation.author(record.author[:validation.MAX_AUTHOR], record.email,
+                                record.website)
+        name, email, website = who.name, who.email, who.website
+    except InvalidInput:
+        name = " ".join(validation.clean_text(record.author).split())[:validation.MAX_AUTHOR]
+        email = _or_drop("email", record.email, report)
+        website = _or_drop("website", record.website, report)
     return CommentDraft(uri=uri, text=validation.clean_text(record.text),
-                        parent=answered.id if answered else None, author=name,
-                        email=_or_drop("email", record.email, report),
-                        website=_or_drop("website", record.website, report))
+                        parent=answered.id if answered else None, author=name, email=email,
+                        website=website)
 
 
 def _or_drop(name: str, value: str, report: ImportReport) -> str:
