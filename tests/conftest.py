@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import warnings
 from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -39,16 +40,24 @@ PEER = ("127.0.0.1", 50000)
 START = datetime(2026, 11, 25, 8, 0, tzinfo=UTC)
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A migrated database: every test using it runs on SQLite and on PostgreSQL."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'palabre.db'}"
+@contextmanager
+def migrated_database(kind: str, folder: Path) -> Iterator[str]:
+    """The URL of a migrated database: a SQLite file in ``folder``, or a fresh schema on
+    the PostgreSQL server (dropped afterwards)."""
+    if kind == "sqlite":
+        url = f"sqlite:///{folder / 'palabre.db'}"
         migrate.upgrade(url)
         yield url
         return
     with postgres.fresh_schema() as url:
         migrate.upgrade(url)
+        yield url
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A migrated database: every test using it runs on SQLite and on PostgreSQL."""
+    with migrated_database(request.param, tmp_path) as url:
         yield url
 
 

@@ -25,6 +25,7 @@ from palabre.domain.context import Context
 from palabre.domain.identity import SYSTEM
 from palabre.domain.models import Moderator, Thread
 from palabre.domain.moderators import save_moderator
+from tests.api.spec import refs
 from tests.conftest import Api, AppFactory
 
 SPEC_URI = "urn:palabre:openapi"
@@ -216,18 +217,6 @@ def close(ctx: Context) -> Any:
 
 def test_the_description_is_sound(api: Api) -> None:
     seen = Observer(api)
-    refs: list[str] = []
-
-    def walk(node: object) -> None:
-        if isinstance(node, dict):
-            if isinstance(node.get("$ref"), str):
-                refs.append(node["$ref"])
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for value in node:
-                walk(value)
-
     for name, schema in seen.spec["components"]["schemas"].items():
         Draft202012Validator.check_schema(schema)
         if schema.get("additionalProperties") is False:
@@ -240,9 +229,8 @@ def test_the_description_is_sound(api: Api) -> None:
                 for media in body.get("content", {}).values():
                     if "schema" in media:
                         Draft202012Validator.check_schema(media["schema"])
-    walk(seen.spec)
     resolver = seen.registry.resolver(SPEC_URI)
-    for ref in refs:
+    for ref in refs(seen.spec):
         assert resolver.lookup(SPEC_URI + ref).contents, ref
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from tests.api.spec import refs
 from tests.conftest import Api
 
 CONTRACT_PATHS = {
@@ -35,21 +36,9 @@ def test_openapi_describes_every_contract_path(api: Api) -> None:
 
 def test_openapi_refs_resolve(api: Api) -> None:
     spec = api.get("/api/openapi.json").json()
-    refs: list[str] = []
-
-    def walk(node: object) -> None:
-        if isinstance(node, dict):
-            if "$ref" in node:
-                refs.append(node["$ref"])
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for value in node:
-                walk(value)
-
-    walk(spec)
-    assert refs
-    for ref in refs:
+    found = refs(spec)
+    assert found
+    for ref in found:
         assert ref.startswith("#/components/schemas/")
         assert ref.rsplit("/", 1)[1] in spec["components"]["schemas"]
 

@@ -11,9 +11,9 @@ from typing import TypeVar
 import pytest
 
 from palabre.domain.ports import Storage
-from palabre.storage import migrate, open_storage
+from palabre.storage import open_storage
 from palabre.storage.memory import MemoryStorage
-from tests import postgres
+from tests.conftest import migrated_database
 
 T = TypeVar("T")
 
@@ -48,11 +48,6 @@ class Backend:
 def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Backend]:
     if request.param == "memory":
         yield Backend("memory", memory=MemoryStorage())
-    elif request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'palabre.db'}"
-        migrate.upgrade(url)
-        yield Backend("sqlite", url)
     else:
-        with postgres.fresh_schema() as url:
-            migrate.upgrade(url)
-            yield Backend("postgres", url)
+        with migrated_database(request.param, tmp_path) as url:
+            yield Backend(request.param, url)

@@ -5,8 +5,7 @@ closed thread, plus a deleted comment kept as a placeholder, a notify flag and a
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
@@ -18,24 +17,11 @@ from palabre.domain.identity import Actor
 from palabre.domain.inputs import CommentDraft
 from palabre.domain.restore import restore
 from palabre.domain.sites import ensure_site
-from palabre.storage import migrate, open_storage
+from palabre.storage import open_storage
 from palabre.transfer import read_export, write_export
-from tests import postgres
-from tests.conftest import SECRET
+from tests.conftest import SECRET, migrated_database
 
 KINDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
-
-
-@contextmanager
-def database(kind: str, folder: Path) -> Iterator[str]:
-    if kind == "sqlite":
-        url = f"sqlite:///{folder / 'palabre.db'}"
-        migrate.upgrade(url)
-        yield url
-        return
-    with postgres.fresh_schema() as url:
-        migrate.upgrade(url)
-        yield url
 
 
 async def fill(ctx: Context) -> None:
@@ -77,8 +63,8 @@ def test_export_restore_export_is_byte_identical(source: str, target: str,
     (tmp_path / "a").mkdir()
     (tmp_path / "b").mkdir()
     with ExitStack() as stack:
-        first_url = stack.enter_context(database(source, tmp_path / "a"))
-        second_url = stack.enter_context(database(target, tmp_path / "b"))
+        first_url = stack.enter_context(migrated_database(source, tmp_path / "a"))
+        second_url = stack.enter_context(migrated_database(target, tmp_path / "b"))
 
         async def work() -> tuple[bytes, bytes]:
             await fill(Context(storage=open_storage(first_url), secret=SECRET))
