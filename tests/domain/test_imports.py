@@ -90,3 +90,34 @@ def test_wordpress_theme_unit_test_data_imports_exactly(domain: Domain) -> None:
     again = domain.run(import_records(domain.ctx, "default", "wordpress",
                                       parse_wordpress(path)))
     assert again.comments == 0 and again.already_there == 29
+
+
+FILES = sorted(p.relative_to(FIXTURES) for p in FIXTURES.glob("*/*.*")
+               if p.suffix in (".xml", ".json")) if FIXTURES.exists() else []
+
+
+@pytest.mark.parametrize("name", [str(p) for p in FILES])
+def test_every_shared_fixture_imports_exactly(domain: Domain, name: str) -> None:
+    """Every comment a parser read is stored, or counted as skipped; counts are exact."""
+    from palabre.domain.records import CommentRecord as Read
+    from palabre.importers.detect import detect, parse
+
+    path = FIXTURES / name
+    records = list(parse(path))
+    read = [r for r in records if isinstance(r, Read)]
+    report = domain.run(import_records(domain.ctx, "default", detect(path), records))
+    dropped = sum(n for reason, n in report.skipped.items()
+                  if reason in ("comment: deleted, with no reply", "comment: empty text",
+                                "comment: its thread is not in the file"))
+    assert report.comments + dropped == len(read)
+    stored = {t: domain.run(domain.storage.comments_of_thread(t))
+              for t in domain.storage.tables.threads}
+    assert sum(len(rows) for rows in stored.values()) == report.comments
+    for thread_id in stored:
+        thread = domain.storage.tables.threads[thread_id]
+        info = domain.run(threads.thread_info(domain.ctx, "default", thread.uri))
+        page = domain.run(threads.thread_page(domain.ctx, "default", thread.uri, Sort.OLDEST,
+                                              200, None))
+        assert info.count == sum(c.status is Status.APPROVED for c in page.comments)
+    again = domain.run(import_records(domain.ctx, "default", detect(path), records))
+    assert again.comments == 0 and again.already_there == report.comments
