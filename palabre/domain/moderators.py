@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from functools import cache
+from typing import TypeVar
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -15,6 +19,16 @@ from palabre.domain.models import Moderator
 MIN_PASSWORD = 10
 _USERNAME = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
 _hasher = PasswordHasher()
+# argon2 takes tens of milliseconds and 64 MiB per hash: it runs on a few threads of its own,
+# never on the event loop (where it would stall every other request of the worker), and a
+# burst of sign-ins queues there instead of taking all the memory at once.
+HASH_THREADS = 4
+_hash_pool = ThreadPoolExecutor(max_workers=HASH_THREADS, thread_name_prefix="palabre-argon2")
+T = TypeVar("T")
+
+
+async def _off_loop(work: Callable[[], T]) -> T:
+    return await asyncio.get_running_loop().run_in_executor(_hash_pool, work)
 
 
 @cache
@@ -32,16 +46,21 @@ async def save_moderator(ctx: Context, username: str, password: str) -> Moderato
     if len(password) < MIN_PASSWORD:
         raise InvalidInput(f"passwords have at least {MIN_PASSWORD} characters",
                            reason="password_too_short", field="password")
+    password_hash = await _off_loop(lambda: _hasher.hash(password))
     async with ctx.storage.write() as tx:
-        return await tx.save_moderator(username, _hasher.hash(password), ctx.clock())
+        return await tx.save_moderator(username, password_hash, ctx.clock())
 
 
 async def authenticate(ctx: Context, username: object, password: object) -> Moderator:
     if not isinstance(username, str) or not isinstance(password, str):
         raise Unauthorized("username and password are required")
     moderator = await ctx.storage.get_moderator(username)
-    try:
+
+    def verify() -> None:
         _hasher.verify(moderator.password_hash if moderator else _dummy_hash(), password)
+
+    try:
+        await _off_loop(verify)
     except (VerificationError, InvalidHashError) as exc:
         raise Unauthorized("wrong username or password") from exc
     if moderator is None:

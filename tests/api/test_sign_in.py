@@ -1,0 +1,70 @@
+"""Moderator sign-in: password hashing off the event loop, rate limits by client and by
+account, revocable sessions, and the Secure cookie behind a TLS proxy."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from typing import Any, Literal
+
+import httpx
+import pytest
+from argon2 import PasswordHasher
+
+from palabre.domain import moderators
+from palabre.domain.moderators import save_moderator
+from tests.conftest import Api
+
+PASSWORD = "correct horse battery"
+
+
+class HeldHasher(PasswordHasher):
+    """Verifications wait until the test releases them (a slow argon2, made deterministic).
+
+    ``timed_out`` counts waits that gave up: a verification holding the event loop blocks
+    the very read that would release it, so it can only end by giving up.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.release = threading.Event()
+        self.lock = threading.Lock()
+        self.entered = 0
+        self.timed_out = 0
+
+    def verify(self, hash: str | bytes, password: str | bytes) -> Literal[True]:
+        with self.lock:
+            self.entered += 1
+        if not self.release.wait(timeout=2):
+            with self.lock:
+                self.timed_out += 1
+        return super().verify(hash, password)
+
+
+def test_a_read_answers_while_verifications_run(api: Api,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    api.domain(lambda ctx: save_moderator(ctx, "claire", PASSWORD))
+    api.comment("/a")
+    hasher = HeldHasher()
+    monkeypatch.setattr(moderators, "_hasher", hasher)
+    app: Any = api.client.app
+
+    async def scenario() -> tuple[int, bool, list[int]]:
+        transport = httpx.ASGITransport(app=app, client=("127.0.0.1", 50000))
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+            logins = [asyncio.ensure_future(client.post(
+                "/api/admin/login", json={"username": "claire", "password": f"wrong {n}"}))
+                for n in range(6)]
+            while hasher.entered == 0 and not any(t.done() for t in logins):
+                await asyncio.sleep(0.005)
+            read = await client.get("/api/v1/comments", params={"uri": "/a"})
+            in_flight = not hasher.release.is_set() and not any(t.done() for t in logins)
+            hasher.release.set()
+            answers = await asyncio.gather(*logins)
+            return read.status_code, in_flight, [a.status_code for a in answers]
+
+    status, in_flight, logins = api.client.portal.call(scenario)  # type: ignore[union-attr]
+    assert status == 200
+    assert in_flight, "the read waited for the sign-ins"
+    assert hasher.timed_out == 0, "a verification held the event loop"
+    assert logins == [401] * 6
