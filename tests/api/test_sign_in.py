@@ -13,7 +13,7 @@ from argon2 import PasswordHasher
 
 from palabre.domain import moderators
 from palabre.domain.moderators import save_moderator
-from tests.conftest import Api
+from tests.conftest import Api, AppFactory
 
 PASSWORD = "correct horse battery"
 
@@ -68,3 +68,32 @@ def test_a_read_answers_while_verifications_run(api: Api,
     assert in_flight, "the read waited for the sign-ins"
     assert hasher.timed_out == 0, "a verification held the event loop"
     assert logins == [401] * 6
+
+
+def sign_in(api: Api, password: str = PASSWORD, username: str = "claire",
+            **headers: str) -> httpx.Response:
+    response: httpx.Response = api.client.post(
+        "/api/admin/login", json={"username": username, "password": password},
+        headers=headers)
+    return response
+
+
+def cookie_attributes(response: httpx.Response) -> set[str]:
+    """The session cookie's attribute names, lower-cased (``secure``, ``httponly``...)."""
+    _, *attributes = response.headers["set-cookie"].split(";")
+    return {a.split("=")[0].strip().lower() for a in attributes}
+
+
+def test_session_cookie_is_secure_behind_a_trusted_tls_proxy(make_api: AppFactory) -> None:
+    api = make_api()
+    api.domain(lambda ctx: save_moderator(ctx, "claire", PASSWORD))
+    behind_tls = sign_in(api, **{"X-Forwarded-Proto": "https"})
+    assert behind_tls.status_code == 200
+    assert {"secure", "httponly"} <= cookie_attributes(behind_tls)
+    plain = sign_in(api)
+    assert "secure" not in cookie_attributes(plain)
+    # The header means nothing from a peer that is not a trusted proxy.
+    direct = make_api(peer=("203.0.113.9", 50000))
+    spoofed = sign_in(direct, **{"X-Forwarded-Proto": "https"})
+    assert spoofed.status_code == 200
+    assert "secure" not in cookie_attributes(spoofed)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ipaddress
+
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -12,6 +14,7 @@ from palabre.domain.identity import Actor
 from palabre.domain.models import Comment, rfc3339
 from palabre.web.api.serialise import comment_json
 from palabre.web.http.body import json_body, require_json
+from palabre.web.http.clients import Network
 from palabre.web.state import identify, json_response, state
 
 
@@ -23,12 +26,27 @@ async def moderator(request: Request) -> Actor:
     return actor
 
 
+def over_tls(request: Request, proxies: tuple[Network, ...]) -> bool:
+    """Whether the client reached us over HTTPS: directly, or through a trusted proxy that
+    says so in X-Forwarded-Proto (the header is ignored from any other peer)."""
+    if request.url.scheme == "https":
+        return True
+    try:
+        peer = ipaddress.ip_address(request.client.host if request.client else "")
+    except ValueError:
+        return False
+    if not any(peer in net for net in proxies):
+        return False
+    proto = request.headers.get("x-forwarded-proto", "").split(",")[0].strip().lower()
+    return proto == "https"
+
+
 async def login(request: Request) -> Response:
     st = state(request)
     body = await json_body(request, st.max_body_bytes)
     found = await moderators.authenticate(st.ctx, body.get("username"), body.get("password"))
     response = json_response({"moderator": {"username": found.username}})
-    st.sessions.open(response, found.id, secure=request.url.scheme == "https")
+    st.sessions.open(response, found.id, secure=over_tls(request, st.proxies))
     return response
 
 
