@@ -21,7 +21,11 @@ def normalise_uri(raw: str) -> str:
         raise InvalidInput("uri is required", reason="uri_invalid", field="uri")
     if len(raw) > MAX_URI_LENGTH or any(ord(ch) < 32 or ch == "\x7f" for ch in raw):
         raise InvalidInput("uri is not a valid page path", reason="uri_invalid", field="uri")
-    parts = urlsplit(raw.strip())
+    try:
+        parts = urlsplit(raw.strip())
+    except ValueError as exc:  # a host such as "[" that is no IPv6 address
+        raise InvalidInput("uri is not a valid page path", reason="uri_invalid",
+                           field="uri") from exc
     try:
         path = unquote(parts.path, errors="strict") if parts.path else "/"
     except UnicodeDecodeError as exc:

@@ -16,7 +16,17 @@ MAX_TITLE = 300
 MAX_ID = 2**63 - 1  # the largest id a database column holds
 _EMAIL = re.compile(r"^[^@\s<>\"']+@[^@\s<>\"']+\.[^@\s<>\"'.]+$")
 SITE_SLUG = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Control characters, and what XML 1.0 forbids besides (surrogates, U+FFFE, U+FFFF and the
+# other noncharacters): none of them is ever kept in a text, a name or a title.
+_CONTROL = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff"
+    + "".join(f"{chr(plane << 16 | 0xFFFE)}{chr(plane << 16 | 0xFFFF)}" for plane in range(1, 17))
+    + "]")
+
+
+def printable(text: str) -> str:
+    """``text`` without the characters refused at input (what an XML document cannot hold)."""
+    return _CONTROL.sub("", text)
 
 
 @dataclass(frozen=True)
@@ -90,6 +100,7 @@ def _website(value: str) -> str:
                            field="website") from exc
     if (len(value) > MAX_WEBSITE or parts.scheme.lower() not in {"http", "https"}
             or not parts.hostname or "." not in parts.hostname
+            or "@" in parts.netloc  # credentials: https://example.org:80@evil.example/
             or any(ch.isspace() or ch in "<>\"'`" for ch in value) or _CONTROL.search(value)):
         raise InvalidInput("website is not valid", reason="website_invalid", field="website")
     return value

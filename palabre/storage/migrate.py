@@ -23,6 +23,10 @@ def sqlalchemy_url(database_url: str) -> str:
 def upgrade(database_url: str) -> None:
     """Apply every migration not yet applied (safe to call on every start)."""
     check_database_url(database_url)
+    if database_url.startswith("sqlite:///"):
+        from palabre.storage.sqlite import create_private, sqlite_path
+
+        create_private(sqlite_path(database_url))
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     engine = create_engine(sqlalchemy_url(database_url))

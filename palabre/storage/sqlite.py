@@ -9,6 +9,8 @@ lock and across processes by SQLite's own write lock.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import os
 import sqlite3
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
@@ -27,9 +29,19 @@ def sqlite_path(database_url: str) -> str:
     return database_url.removeprefix("sqlite:///") or "palabre.db"
 
 
+def create_private(path: str) -> None:
+    """Create the database file readable by its owner only (it holds readers' emails); its
+    WAL and shared-memory files take the same permissions from it."""
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+
+
 def connect(path: str) -> sqlite3.Connection:
+    create_private(path)
     conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
     conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA secure_delete=ON")  # what is deleted is overwritten, not left in pages
     conn.execute("PRAGMA synchronous=FULL")
     conn.execute("PRAGMA busy_timeout=10000")
     conn.execute("PRAGMA foreign_keys=ON")
@@ -65,7 +77,6 @@ class SQLiteStorage(SQLiteConnection, SQLReads, Wakeable):
 
     def __init__(self, database_url: str) -> None:
         self.path = sqlite_path(database_url)
-        Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         SQLiteConnection.__init__(self, connect(self.path))
         Wakeable.__init__(self)
         self.writer = connect(self.path)

@@ -8,14 +8,17 @@ from xml.etree import ElementTree as ET
 from palabre.domain import feeds
 from palabre.domain.context import Context
 from palabre.domain.models import rfc3339, utcnow
+from palabre.domain.validation import printable
 from palabre.i18n import negotiate, translate
 
 ATOM = "http://www.w3.org/2005/Atom"
 
 
 def _text(parent: ET.Element, tag: str, text: str, **attrs: str) -> ET.Element:
+    """A child element holding ``text``, without what XML forbids (the feed stays
+    well-formed whatever was stored before input refused such characters)."""
     element = ET.SubElement(parent, tag, attrs)
-    element.text = text
+    element.text = printable(text)
     return element
 
 
