@@ -178,3 +178,48 @@ def test_cached_answers_leave_out_cors_for_origins_no_site_allows(api: Api) -> N
     for _ in range(2):
         read = api.get("/api/v1/comments", params={"uri": "/a"}, headers={"Origin": ANY})
         assert read.status_code == 200 and "access-control-allow-origin" not in read.headers
+
+
+BLOG = "https://blog.example"
+
+
+def test_an_open_site_does_not_open_the_others_to_any_origin(api: Api) -> None:
+    """Once one site allowed any origin, a preflight from any origin was admitted for all."""
+    api.site_settings(allowed_origins=[ALLOWED])
+    api.site_settings("blog")  # lists none: any origin
+    assert "access-control-allow-origin" not in preflight(api, ANY).headers
+    assert "access-control-allow-origin" not in preflight(
+        api, ANY, path="/api/v1/comments?site=default").headers
+    assert preflight(api, ANY, path="/api/v1/comments?site=blog").headers[
+        "access-control-allow-origin"] == ANY
+    assert preflight(api, ALLOWED).headers["access-control-allow-origin"] == ALLOWED
+    for _ in range(2):  # the second read is answered from the cache
+        read = api.get("/api/v1/comments", params={"uri": "/a"}, headers={"Origin": ANY})
+        assert read.status_code == 200 and "access-control-allow-origin" not in read.headers
+        read = api.get("/api/v1/comments", params={"uri": "/a", "site": "blog"},
+                       headers={"Origin": ANY})
+        assert read.headers["access-control-allow-origin"] == ANY
+
+
+def test_a_site_s_origins_are_admitted_only_for_that_site(api: Api) -> None:
+    api.site_settings("blog", allowed_origins=[BLOG])
+    api.site_settings(allowed_origins=[ALLOWED])
+    # A write names its site in its body: its preflight names none, so any listed origin.
+    assert preflight(api, BLOG).headers["access-control-allow-origin"] == BLOG
+    assert "access-control-allow-origin" not in preflight(
+        api, BLOG, path="/api/v1/comments?site=default").headers
+    assert "access-control-allow-origin" not in preflight(
+        api, ALLOWED, path="/api/v1/comments?site=blog").headers
+    for _ in range(2):
+        for path in ("/api/v1/comments", "/api/v1/counts"):
+            read = api.get(path, params={"uri": "/a", "site": "blog"},
+                           headers={"Origin": ALLOWED})
+            assert read.status_code == 200, read.text
+            assert "access-control-allow-origin" not in read.headers
+            read = api.get(path, params={"uri": "/a", "site": "blog"}, headers={"Origin": BLOG})
+            assert read.headers["access-control-allow-origin"] == BLOG
+
+
+def test_an_unknown_site_admits_no_origin(api: Api) -> None:
+    assert "access-control-allow-origin" not in preflight(
+        api, ANY, path="/api/v1/comments?site=nowhere").headers

@@ -16,7 +16,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from palabre.domain.context import Context
 from palabre.web.cache.thread_cache import Entry, ThreadCache
-from palabre.web.http.cors import OriginPolicy, cors_headers
+from palabre.web.http.cors import OriginPolicy, cors_headers, named_site
 
 CACHED_PATHS = {"/api/v1/comments": b"comments?", "/api/v1/counts": b"counts?"}
 
@@ -67,7 +67,8 @@ class CachedReads:
                 match = bytes(value)
             elif name == b"origin":
                 origin = bytes(value).decode("latin-1")
-        extra = cors_headers(origin) if origin and await self.origins.allowed(origin) else []
+        extra = (cors_headers(origin) if origin and await self.origins.allowed(
+            origin, named_site(scope["query_string"])) else [])
         if not_modified(match, entry.etag):
             await send({"type": "http.response.start", "status": 304,
                         "headers": entry.not_modified_headers + extra})

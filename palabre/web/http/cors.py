@@ -1,12 +1,18 @@
-"""CORS for /api/: admits the origins some site allows (any, for a site that lists none).
+"""CORS for /api/: admits an origin for the site a request addresses, decided per request.
 
-Each write also checks its own site's list (domain/comments.py, check_origin), so an origin
-allowed by one site cannot write to another.
+A request names its site in the query string (``site=``), or addresses the ``default`` site.
+A site that lists no origins admits any; a site that lists some admits only those. A
+preflight carries no body, so a write that names its site in its body (POST a comment) is
+preflighted without one: then an origin some site lists explicitly is admitted too, and
+the write itself checks its own site's list (domain/comments.py, check_origin), so an origin
+allowed by one site cannot write to another. An origin no site lists is never echoed unless
+the addressed site admits any origin.
 """
 
 from __future__ import annotations
 
 import time
+from urllib.parse import parse_qsl
 
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.responses import Response
@@ -21,21 +27,41 @@ SITES_TTL = 5.0
 
 
 class OriginPolicy:
-    """Which origins some site allows, re-read from the sites every few seconds."""
+    """Which origins each site allows, re-read from the sites every few seconds."""
 
     def __init__(self, storage: Storage) -> None:
         self.storage = storage
-        self._origins: frozenset[str] | None = None
+        self._sites: dict[str, frozenset[str] | None] = {}  # None: any origin
+        self._listed: frozenset[str] = frozenset()
         self._loaded = -SITES_TTL
 
-    async def allowed(self, origin: str) -> bool:
+    async def allowed(self, origin: str, site: str | None = None) -> bool:
+        """Whether ``origin`` is admitted for a request that names ``site`` in its query
+        string (None: names none)."""
         if time.monotonic() - self._loaded > SITES_TTL:
             sites = await self.storage.list_sites()
-            any_origin = any(not s.settings.allowed_origins for s in sites)
-            self._origins = None if any_origin else frozenset(
-                o for s in sites for o in s.settings.allowed_origins)
+            self._sites = {s.slug: frozenset(s.settings.allowed_origins) or None for s in sites}
+            self._listed = frozenset(o for s in sites for o in s.settings.allowed_origins)
             self._loaded = time.monotonic()
-        return self._origins is None or origin in self._origins
+        if site is None and origin in self._listed:
+            return True
+        rule = self._sites.get(site or DEFAULT_SITE, NO_ORIGIN)
+        return rule is None or origin in rule
+
+
+NO_ORIGIN: frozenset[str] = frozenset()  # an unknown site admits no origin
+DEFAULT_SITE = "default"
+
+
+def named_site(query_string: bytes) -> str | None:
+    """The site a query string names (the last ``site=``, as the handlers read it)."""
+    if b"site" not in query_string:
+        return None
+    site = None
+    for name, value in parse_qsl(query_string.decode("latin-1"), keep_blank_values=True):
+        if name == "site":
+            site = value
+    return site
 
 
 def cors_headers(origin: str) -> list[tuple[bytes, bytes]]:
@@ -55,7 +81,8 @@ class SiteCORS:
             await self.app(scope, receive, send)
             return
         origin = Headers(scope=scope).get("origin")
-        if origin is None or not await self.policy.allowed(origin):
+        if origin is None or not await self.policy.allowed(
+                origin, named_site(scope["query_string"])):
             await self.app(scope, receive, send)
             return
         if scope["method"] == "OPTIONS":
