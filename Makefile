@@ -1,5 +1,6 @@
 # Palabre: every developer entry point. Only python3 is needed on a fresh clone.
 PYTHON ?= python3
+PORT ?= 8080
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
@@ -7,13 +8,14 @@ STAMP := $(VENV)/.installed
 .PHONY: serve test lint typecheck widget bench clean
 
 $(STAMP): pyproject.toml
+	@echo "palabre: installing into $(VENV) (about a minute the first time)"
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
 serve: $(STAMP)
-	$(VENV)/bin/palabre serve --demo --host 127.0.0.1 --port 8080
+	$(VENV)/bin/palabre serve --demo --host 127.0.0.1 --port $(PORT)
 
 test: $(STAMP)
 	$(VENV)/bin/ruff check palabre tests bench

@@ -7,7 +7,8 @@ import * as esbuild from 'esbuild';
 const here = (path) => fileURLToPath(new URL(path, import.meta.url));
 const OUTFILE = here('../palabre/static/widget.js');
 
-/** CSS comes in as a minified string; catalogues lose the keys only the server uses. */
+/** CSS comes in as a minified string; catalogues lose the keys only the server uses
+ * (feed.*, server.*). */
 const inline = {
   name: 'palabre-inline',
   setup(build) {
@@ -20,7 +21,8 @@ const inline = {
     });
     build.onLoad({ filter: /locales[\\/][a-z]+\.json$/ }, async ({ path }) => {
       const messages = JSON.parse(await readFile(path, 'utf8'));
-      const kept = Object.entries(messages).filter(([key]) => !key.startsWith('feed.'));
+      const kept = Object.entries(messages).filter(
+        ([key]) => !key.startsWith('feed.') && !key.startsWith('server.'));
       return { contents: JSON.stringify(Object.fromEntries(kept)), loader: 'json' };
     });
   },

@@ -88,3 +88,11 @@ def test_the_sqlite_file_is_private_and_an_erased_email_leaves_no_bytes(tmp_path
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     for path in tmp_path.iterdir():
         assert email.encode() not in path.read_bytes(), path.name
+
+
+@pytest.mark.parametrize(("lang", "expected"), [("fr", "25 novembre 2026 à 08:00 UTC"),
+                                                ("en", "25 November 2026, 08:00 UTC")])
+def test_the_no_js_fragment_shows_readable_dates(api: Api, lang: str, expected: str) -> None:
+    api.comment("/a")
+    html = api.get("/embed/thread.html", params={"uri": "/a", "lang": lang}).text
+    assert f'<time datetime="2026-11-25T08:00:00Z">{expected}</time>' in html

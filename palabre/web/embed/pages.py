@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -34,7 +35,15 @@ def fragment_context(info: ThreadInfo, comments: list[Comment], lang: str) -> di
                if info.title else translate(lang, "count", count=info.count))
     return {"info": info, "tree": Tree.build(comments, Sort.OLDEST), "lang": lang, "t": t,
             "heading": heading, "names": {c.id: c.author for c in comments},
-            "rfc3339": rfc3339}
+            "rfc3339": rfc3339, "readable": lambda moment: readable_date(lang, moment)}
+
+
+def readable_date(lang: str, moment: datetime) -> str:
+    """``25 novembre 2026 à 08:00 UTC``: a date a reader without JavaScript can read."""
+    utc = moment.astimezone(UTC)
+    months = translate(lang, "server.months").split(",")
+    return translate(lang, "server.date", day=utc.day, month=months[utc.month - 1],
+                     year=utc.year, time=utc.strftime("%H:%M"))
 
 
 async def fragment_for(request: Request, site: str | None, uri: str | None,
