@@ -87,3 +87,21 @@ def test_hostile_title_stays_text(server: Server, host: Host, reader: Reader) ->
     expect(page.locator(".palabre-heading")).to_have_text(f"0 comments on ‘{title}’")
     assert page.locator("#palabre-thread img").count() == 0
     assert reader.console == []
+
+
+def test_the_widget_works_under_a_strict_content_security_policy(
+        server: Server, host: Host, reader: Reader) -> None:
+    """A host page allowing nothing inline, scripts, styles and requests from Palabre only."""
+    uri = "/csp/article"
+    server.post(uri, "Sous une politique stricte")
+    origin = server.base
+    policy = (f"default-src 'none'; script-src {origin}; style-src {origin}; "
+              f"connect-src {origin}; img-src {origin} data:")
+    page = reader.page
+    page.goto(host.page(uri=uri, head=f'<meta http-equiv="Content-Security-Policy" '
+                                       f'content="{policy}">'))
+    wait_for_thread(page)
+    expect(page.locator(".palabre-comment")).to_have_count(1)
+    wrap = page.eval_on_selector(".palabre", "s => getComputedStyle(s).overflowWrap")
+    assert wrap == "anywhere"  # the widget's own style sheet applies (the default: normal)
+    assert not [m for m in reader.console if "Content Security Policy" in m], reader.console

@@ -10,6 +10,24 @@ import { mountThread } from './thread/index.js';
 const script =
   document.currentScript || document.querySelector('script[data-palabre-site],script[src*="widget"]');
 
+/**
+ * The widget's CSS as a constructed style sheet, which a page's Content-Security-Policy
+ * allows without 'unsafe-inline'; a <style> element (with the script's nonce, if any)
+ * where browsers cannot adopt sheets yet.
+ */
+function addStyles(text, nonce) {
+  if (document.adoptedStyleSheets && CSSStyleSheet.prototype.replaceSync) {
+    const sheet = new CSSStyleSheet();
+    sheet.replaceSync(text);
+    document.adoptedStyleSheets = [...document.adoptedStyleSheets, sheet];
+    return;
+  }
+  const style = document.createElement('style');
+  style.textContent = text;
+  if (nonce) style.nonce = nonce;
+  document.head.append(style);
+}
+
 function start() {
   const options = script?.dataset || {};
   const base = (options.palabreApi || new URL(script?.src || '/', location.href).origin)
@@ -19,10 +37,7 @@ function start() {
   const api = makeApi(base, i18n.lang);
   const counts = makeCounts(api, i18n, site);
 
-  const style = document.createElement('style');
-  style.textContent = css;
-  if (script?.nonce) style.nonce = script.nonce;
-  document.head.append(style);
+  addStyles(css, script?.nonce);
 
   const section = document.getElementById('palabre-thread');
   if (section) {
