@@ -125,6 +125,11 @@ class ServerConfig:
         60, "Other writes (edits, deletions, votes) one client may make per rate window "
         "(0 disables the limit).")
     rate_window_seconds: int = setting(60, "Length of the rate-limit window, in seconds.")
+    login_rate_limit: int = setting(
+        10, "Moderator sign-in attempts one client may make per sign-in window, and attempts "
+        "at one account from all clients together (0 disables the limit).")
+    login_window_seconds: int = setting(
+        900, "Length of the sign-in rate-limit window, in seconds.")
     max_body_bytes: int = setting(
         131072, "Largest request body accepted; larger ones get 413 payload_too_large.")
     cache_megabytes: int = setting(

@@ -37,14 +37,27 @@ class Context:
             raise InvalidInput("unknown site", reason="site_unknown", field="site")
         return site
 
-    async def check_rate(self, tx: WriteTx, bucket: str, client: str, limit: int) -> None:
-        """Count one hit for this client; refuse with 429 past the limit."""
+    async def check_rate(self, tx: WriteTx, bucket: str, client: str, limit: int,
+                         window_seconds: int | None = None) -> None:
+        """Count one hit for this client; refuse with 429 past the limit.
+
+        Windows are ``rate_window_seconds`` long unless ``window_seconds`` says otherwise.
+        Slots are numbered in ``rate_window_seconds`` windows whatever the length, since
+        each hit drops every slot already over: a longer window's counter sits in the slot of
+        the last short window it overlaps, and its key names the longer window.
+        """
         if limit <= 0:
             return
-        window_len = self.config.rate_window_seconds
+        base = self.config.rate_window_seconds
+        window_len = window_seconds or base
         now = self.clock().timestamp()
         window = int(now // window_len)
-        hits = await tx.hit_rate_limit(f"{bucket}:{client}", window)
+        current = int(now // base)
+        if window_len == base:
+            hits = await tx.hit_rate_limit(f"{bucket}:{client}", current)
+        else:
+            last = ((window + 1) * window_len - 1) // base
+            hits = await tx.hit_rate_limit(f"{bucket}:{window}:{client}", last, current)
         if hits > limit:
             retry_after = max(1, int((window + 1) * window_len - now) + 1)
             raise RateLimited("too many requests", retry_after=retry_after)

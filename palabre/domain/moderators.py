@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import re
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -14,6 +15,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from palabre.domain.context import Context
 from palabre.domain.errors import InvalidInput, Unauthorized
+from palabre.domain.identity import Actor
 from palabre.domain.models import Moderator
 
 MIN_PASSWORD = 10
@@ -51,9 +53,23 @@ async def save_moderator(ctx: Context, username: str, password: str) -> Moderato
         return await tx.save_moderator(username, password_hash, ctx.clock())
 
 
-async def authenticate(ctx: Context, username: object, password: object) -> Moderator:
+def _account_key(username: str) -> str:
+    """The account a sign-in aims at, as a rate-limit key (any string a client sends)."""
+    return hashlib.sha256(username.encode()).hexdigest()[:32]
+
+
+async def authenticate(ctx: Context, username: object, password: object,
+                       actor: Actor) -> Moderator:
+    """The moderator these credentials are, or 401; 429 past ``login_rate_limit`` attempts
+    per window from this client or at this account (counted before any hashing, so a
+    refused attempt costs no argon2 time; a success resets nobody's counter)."""
     if not isinstance(username, str) or not isinstance(password, str):
         raise Unauthorized("username and password are required")
+    limit, window = ctx.config.login_rate_limit, ctx.config.login_window_seconds
+    if limit > 0:
+        async with ctx.storage.write() as tx:
+            await ctx.check_rate(tx, "login-client", actor.client, limit, window)
+            await ctx.check_rate(tx, "login-account", _account_key(username), limit, window)
     moderator = await ctx.storage.get_moderator(username)
 
     def verify() -> None:

@@ -136,8 +136,11 @@ class WriteTx(Reads, Protocol):
         """Record (or withdraw, with 0) a vote; return the comment's (likes, dislikes)."""
         ...
 
-    async def hit_rate_limit(self, key: str, window: int) -> int:
-        """Count one more hit for ``key`` in ``window``; return the hits so far."""
+    async def hit_rate_limit(self, key: str, window: int, current: int | None = None) -> int:
+        """Count one more hit for ``key`` in ``window``; return the hits so far.
+
+        Every slot before ``current`` (``window`` when not given) is dropped, whatever its
+        key: ``window`` may lie ahead of ``current`` for a counter that must outlive it."""
         ...
 
     async def has_approved_comment(self, site_id: int, email: str, client: str) -> bool: ...

@@ -236,9 +236,10 @@ class MemoryWriteTx(MemoryReads):
         self._change(comment_id, likes=likes, dislikes=dislikes)
         return likes, dislikes
 
-    async def hit_rate_limit(self, key: str, window: int) -> int:
+    async def hit_rate_limit(self, key: str, window: int, current: int | None = None) -> int:
         limits = self.tables.rate_limits
-        for old in [k for k in limits if k[1] < window]:
+        cutoff = window if current is None else current
+        for old in [k for k in limits if k[1] < cutoff]:
             del limits[old]
         limits[(key, window)] = limits.get((key, window), 0) + 1
         return limits[(key, window)]

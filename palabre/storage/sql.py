@@ -343,9 +343,10 @@ class SQLWriteTx(SQLReads):
                         (likes, dislikes, comment_id))
         return likes, dislikes
 
-    async def hit_rate_limit(self, key: str, window: int) -> int:
-        # Past windows of every client go: the table holds only the current window.
-        await self._run("DELETE FROM rate_limits WHERE slot < ?", (window,))
+    async def hit_rate_limit(self, key: str, window: int, current: int | None = None) -> int:
+        # Past windows of every client go: the table holds only current windows.
+        await self._run("DELETE FROM rate_limits WHERE slot < ?",
+                        (window if current is None else current,))
         row = await self._one(
             "INSERT INTO rate_limits (key, slot, hits) VALUES (?, ?, 1) "
             "ON CONFLICT (key, slot) DO UPDATE SET hits = rate_limits.hits + 1 "

@@ -97,3 +97,44 @@ def test_session_cookie_is_secure_behind_a_trusted_tls_proxy(make_api: AppFactor
     spoofed = sign_in(direct, **{"X-Forwarded-Proto": "https"})
     assert spoofed.status_code == 200
     assert "secure" not in cookie_attributes(spoofed)
+
+
+def from_client(ip: str) -> dict[str, str]:
+    return {"X-Forwarded-For": ip}
+
+
+def assert_rate_limited(response: httpx.Response) -> None:
+    assert response.status_code == 429, response.text
+    assert response.json()["error"]["code"] == "rate_limited"
+    assert 1 <= int(response.headers["retry-after"]) <= 15 * 60 + 1
+
+
+def test_sign_in_is_rate_limited_by_client(api: Api) -> None:
+    api.domain(lambda ctx: save_moderator(ctx, "claire", PASSWORD))
+    attacker = from_client("198.51.100.7")
+    # Ten guesses, each at another account (so only the client's limit is reached).
+    for n in range(10):
+        assert sign_in(api, "wrong password", f"user{n}", **attacker).status_code == 401
+    assert_rate_limited(sign_in(api, "wrong password", "user10", **attacker))
+    assert_rate_limited(sign_in(api, PASSWORD, **attacker))  # even the right password
+    # Another client signs in, and that resets nothing for the first one.
+    assert sign_in(api, **from_client("203.0.113.20")).status_code == 200
+    assert_rate_limited(sign_in(api, "wrong password", "user11", **attacker))
+    api.clock.advance(minutes=15)
+    assert sign_in(api, PASSWORD, **attacker).status_code == 200
+
+
+def test_sign_in_is_rate_limited_by_account(api: Api) -> None:
+    api.domain(lambda ctx: save_moderator(ctx, "claire", PASSWORD))
+    api.domain(lambda ctx: save_moderator(ctx, "marc", PASSWORD))
+    # Ten guesses at one account from ten addresses (one each: no client limit is reached).
+    for n in range(10):
+        wrong = sign_in(api, "wrong password", **from_client(f"198.51.100.{n + 1}"))
+        assert wrong.status_code == 401
+    assert_rate_limited(sign_in(api, "wrong password", **from_client("198.51.100.50")))
+    assert_rate_limited(sign_in(api, PASSWORD, **from_client("198.51.100.51")))
+    # Other accounts are not affected.
+    assert sign_in(api, PASSWORD, "marc", **from_client("198.51.100.52")).status_code == 200
+    api.clock.advance(minutes=15)
+    assert sign_in(api, PASSWORD, **from_client("198.51.100.53")).status_code == 200
+

@@ -155,6 +155,22 @@ def test_rate_limit_counts_per_key_and_slot(url: Backend) -> None:
     run(url, work)
 
 
+def test_rate_limit_slot_ahead_of_the_current_one_outlives_it(url: Backend) -> None:
+    async def work(store: Storage) -> None:
+        async with store.write() as tx:
+            # A long window's counter sits in slot 115 while short windows 100-115 pass.
+            first = await tx.hit_rate_limit("login:7:a", 115, 100)
+            short = await tx.hit_rate_limit("post:a", 101)
+            second = await tx.hit_rate_limit("login:7:a", 115, 110)
+            third = await tx.hit_rate_limit("login:7:a", 115, 115)
+            # Once slot 116 is current, slot 115 and everything before it is gone.
+            await tx.hit_rate_limit("post:b", 116)
+            gone = await tx.hit_rate_limit("login:7:a", 115, 116)
+        assert (first, short, second, third, gone) == (1, 1, 2, 3, 1)
+
+    run(url, work)
+
+
 def test_first_time_authors_bans_and_moderators(url: Backend) -> None:
     async def work(store: Storage) -> None:
         async with store.write() as tx:

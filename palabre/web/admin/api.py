@@ -44,7 +44,8 @@ def over_tls(request: Request, proxies: tuple[Network, ...]) -> bool:
 async def login(request: Request) -> Response:
     st = state(request)
     body = await json_body(request, st.max_body_bytes)
-    found = await moderators.authenticate(st.ctx, body.get("username"), body.get("password"))
+    found = await moderators.authenticate(st.ctx, body.get("username"), body.get("password"),
+                                          await identify(request))
     response = json_response({"moderator": {"username": found.username}})
     st.sessions.open(response, found.id, secure=over_tls(request, st.proxies))
     return response
