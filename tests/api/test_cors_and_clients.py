@@ -223,3 +223,12 @@ def test_a_site_s_origins_are_admitted_only_for_that_site(api: Api) -> None:
 def test_an_unknown_site_admits_no_origin(api: Api) -> None:
     assert "access-control-allow-origin" not in preflight(
         api, ANY, path="/api/v1/comments?site=nowhere").headers
+
+
+def test_a_site_named_with_an_encoded_parameter_name_is_the_site_addressed(api: Api) -> None:
+    api.site_settings("blog", allowed_origins=[BLOG])  # the default site lists none
+    for _ in range(2):
+        read = api.get("/api/v1/comments?%73ite=blog&uri=%2Fa", headers={"Origin": ANY})
+        assert read.status_code == 200 and "access-control-allow-origin" not in read.headers
+    assert "access-control-allow-origin" not in preflight(
+        api, ANY, path="/api/v1/comments?%73ite=blog").headers

@@ -17,17 +17,58 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from palabre.domain.context import Context
 from palabre.web.cache.thread_cache import Entry, ThreadCache
 from palabre.web.http.cors import OriginPolicy, cors_headers, named_site
+from palabre.web.http.query import raw_params
 
-CACHED_PATHS = {"/api/v1/comments": b"comments?", "/api/v1/counts": b"counts?"}
+CACHED_PATHS = {"/api/v1/comments": b"comments", "/api/v1/counts": b"counts"}
+PAGE_PARAMETERS = (b"site", b"uri", b"sort", b"limit", b"cursor")
+PAGE_DEFAULTS = (b"default", b"", b"oldest", b"", b"")
+MEMO_ENTRIES = 1024  # query strings whose key is remembered, per path ...
+MEMO_QUERY_BYTES = 2048  # ... if no longer than this: at most 2 MB a path
+_memo: dict[str, dict[bytes, tuple[bytes, str | None]]] = {path: {} for path in CACHED_PATHS}
+
+
+def read_key(path: str, query_string: bytes) -> tuple[bytes, str | None]:
+    """The cache key of a read (:func:`cache_key`) and the site it names (None: none), the
+    key remembered for the query strings most recently seen (a dictionary look-up on the
+    hot path; a flood of new ones only empties the memo and pays the parsing)."""
+    memo = _memo[path]
+    found = memo.get(query_string)
+    if found is None:
+        found = cache_key(path, query_string), named_site(query_string)
+        if len(query_string) <= MEMO_QUERY_BYTES:
+            if len(memo) >= MEMO_ENTRIES:
+                memo.clear()
+            memo[query_string] = found
+    return found
 
 
 def cache_key(path: str, query_string: bytes) -> bytes:
-    return CACHED_PATHS[path] + query_string
+    """The key of a read: only the parameters its handler reads, the last value of each
+    (every ``uri`` of counts, in order), defaults filled in, in a fixed order. Unknown
+    parameters and the order of distinct ones make no new entry, so they can neither bypass
+    the cache nor fill it. Values stay percent-encoded (decoding costs more than the rare
+    duplicate entry it would save) and contain no ``&``, which separates them: no value can
+    forge another key."""
+    if path == "/api/v1/counts":
+        site = b""
+        uris = []
+        for name, value in raw_params(query_string):
+            if name == b"uri":
+                uris.append(b"&" + value)
+            elif name == b"site":
+                site = value
+        return b"counts&" + (site or b"default") + b"".join(uris)
+    found: dict[bytes, bytes] = {}
+    for name, value in raw_params(query_string):
+        if name in PAGE_PARAMETERS:
+            found[name] = value
+    return b"comments&" + b"&".join(found.get(name) or default for name, default
+                                    in zip(PAGE_PARAMETERS, PAGE_DEFAULTS, strict=True))
 
 
 def cached_response(request: Request, cache: ThreadCache, entry: Entry) -> Response:
     """Keep a freshly read answer for the next reads, and answer this one from it."""
-    cache.put(cache_key(request.url.path, request.scope["query_string"]), entry)
+    cache.put(read_key(request.scope["path"], request.scope["query_string"])[0], entry)
     headers = {"ETag": entry.etag, "Cache-Control": "no-cache"}
     if not_modified(request.headers.get("if-none-match", "").encode() or None, entry.etag):
         return Response(status_code=304, headers=headers)
@@ -53,22 +94,22 @@ class CachedReads:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope["method"] == "GET" and scope["path"] in CACHED_PATHS:
-            key = cache_key(scope["path"], scope["query_string"])
+            key, site = read_key(scope["path"], scope["query_string"])
             entry = await self.cache.get(key, self.ctx.clock())
             if entry is not None:
-                await self.send_cached(scope, send, entry)
+                await self.send_cached(scope, send, entry, site)
                 return
         await self.app(scope, receive, send)
 
-    async def send_cached(self, scope: Scope, send: Send, entry: Entry) -> None:
+    async def send_cached(self, scope: Scope, send: Send, entry: Entry,
+                          site: str | None) -> None:
         match = origin = None
         for name, value in scope["headers"]:
             if name == b"if-none-match":
                 match = bytes(value)
             elif name == b"origin":
                 origin = bytes(value).decode("latin-1")
-        extra = (cors_headers(origin) if origin and await self.origins.allowed(
-            origin, named_site(scope["query_string"])) else [])
+        extra = cors_headers(origin) if origin and await self.origins.allowed(origin, site) else []
         if not_modified(match, entry.etag):
             await send({"type": "http.response.start", "status": 304,
                         "headers": entry.not_modified_headers + extra})

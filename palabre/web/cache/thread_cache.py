@@ -83,6 +83,11 @@ class ThreadCache:
             oldest = next(iter(self._entries))
             self._drop(oldest)
 
+    def clear(self) -> None:
+        """Forget every entry (bench/paths.py measures misses this way)."""
+        self._entries.clear()
+        self.size = 0
+
     def _drop(self, key: bytes) -> None:
         entry = self._entries.pop(key, None)
         if entry is not None:

@@ -12,13 +12,13 @@ the addressed site admits any origin.
 from __future__ import annotations
 
 import time
-from urllib.parse import parse_qsl
 
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from palabre.domain.ports import Storage
+from palabre.web.http.query import decoded, raw_params
 
 ALLOW_METHODS = "GET, POST, PATCH, DELETE, OPTIONS"
 ALLOW_HEADERS = "Content-Type, Authorization, If-None-Match"
@@ -55,13 +55,11 @@ DEFAULT_SITE = "default"
 
 def named_site(query_string: bytes) -> str | None:
     """The site a query string names (the last ``site=``, as the handlers read it)."""
-    if b"site" not in query_string:
-        return None
     site = None
-    for name, value in parse_qsl(query_string.decode("latin-1"), keep_blank_values=True):
-        if name == "site":
+    for name, value in raw_params(query_string):
+        if name == b"site":
             site = value
-    return site
+    return None if site is None else decoded(site)
 
 
 def cors_headers(origin: str) -> list[tuple[bytes, bytes]]:
