@@ -141,6 +141,12 @@ class ServerConfig:
         False, "Serve the demo article pages at / (seeded with their discussion on first "
         "start).")
     log_level: LogLevel = setting(LogLevel.INFO, "Server log level.")
+    keep_alive_seconds: int = setting(
+        5, "How long an idle keep-alive connection stays open after a response, in seconds.")
+    head_timeout_seconds: int = setting(
+        10, "How long a connection may take to send a complete request line and headers, from "
+        "its opening or from the first byte of its next request, in seconds; slower ones are "
+        "closed (0: no limit). The reverse proxy in front should enforce its own.")
 
 
 @dataclass(frozen=True)

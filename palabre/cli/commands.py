@@ -130,9 +130,13 @@ def serve(args: argparse.Namespace) -> int:
         with_context(config, lambda ctx: asyncio.sleep(0), create=True)
     os.environ.update(config_env(config))
     print(f"palabre: serving on http://{config.host}:{config.port}/", file=sys.stderr)
+    # uvicorn's httptools protocol, closing connections slow to send a request head
+    # (web/http/server.py); httptools limits a head to about 80 KB on its own.
     uvicorn.run("palabre.web.app:app_from_env", factory=True, host=config.host,
                 port=config.port, workers=config.workers, log_level=config.log_level,
-                proxy_headers=False, server_header=False, access_log=False)
+                proxy_headers=False, server_header=False, access_log=False,
+                http="palabre.web.http.server:HeadDeadlineProtocol",
+                timeout_keep_alive=config.keep_alive_seconds)
     return 0
 
 

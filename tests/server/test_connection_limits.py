@@ -1,0 +1,106 @@
+"""Idle and half-sent connections are closed by a real `palabre serve` (they never were)."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from tests.server.conftest import clean_env, free_port, palabre, stop
+
+KEEP_ALIVE = 1
+HEAD_TIMEOUT = 2
+
+
+@pytest.fixture(scope="module")
+def address(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, int]]:
+    folder = tmp_path_factory.mktemp("limits")
+    port = free_port()
+    log = folder / "server.log"
+    with log.open("wb") as output:
+        process = subprocess.Popen(
+            palabre("serve", "--host", "127.0.0.1", "--port", str(port),
+                    "--database", f"sqlite:///{folder / 'palabre.db'}",
+                    "--keep-alive-seconds", str(KEEP_ALIVE),
+                    "--head-timeout-seconds", str(HEAD_TIMEOUT)),
+            stdout=output, stderr=subprocess.STDOUT, env=clean_env(), start_new_session=True)
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            assert process.poll() is None, log.read_text(errors="replace")
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/healthz").status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            assert time.monotonic() < deadline, "server did not answer /healthz in 20 s"
+            time.sleep(0.1)
+        yield "127.0.0.1", port
+    finally:
+        stop(process)
+
+
+def closed_after(sock: socket.socket, limit: float) -> float | None:
+    """Seconds until the server closes ``sock`` (reading and dropping what it sends), or
+    None if it is still open after ``limit``."""
+    start = time.monotonic()
+    sock.settimeout(0.2)
+    while time.monotonic() - start < limit:
+        try:
+            if sock.recv(65536) == b"":
+                return time.monotonic() - start
+        except TimeoutError:
+            continue
+        except ConnectionResetError:
+            return time.monotonic() - start
+    return None
+
+
+REQUEST = b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+
+
+def test_a_connection_that_sends_nothing_is_closed(address: tuple[str, int]) -> None:
+    with socket.create_connection(address) as sock:
+        waited = closed_after(sock, HEAD_TIMEOUT + 4)
+    assert waited is not None and waited >= HEAD_TIMEOUT - 0.5
+
+
+@pytest.mark.parametrize("part", [b"GET /healthz HT", REQUEST[:-2]])
+def test_a_half_sent_request_head_is_closed(address: tuple[str, int], part: bytes) -> None:
+    with socket.create_connection(address) as sock:
+        sock.sendall(part)
+        assert closed_after(sock, HEAD_TIMEOUT + 4) is not None
+
+
+def test_an_idle_keep_alive_connection_is_closed_after_the_timeout(
+        address: tuple[str, int]) -> None:
+    with socket.create_connection(address) as sock:
+        sock.sendall(REQUEST)
+        sock.settimeout(5)
+        answer = sock.recv(65536)
+        assert answer.startswith(b"HTTP/1.1 200")
+        waited = closed_after(sock, KEEP_ALIVE + 4)
+    assert waited is not None and waited < KEEP_ALIVE + 1.5
+
+
+def test_a_next_request_half_sent_on_a_kept_alive_connection_is_closed(
+        address: tuple[str, int]) -> None:
+    with socket.create_connection(address) as sock:
+        sock.sendall(REQUEST)
+        sock.settimeout(5)
+        assert sock.recv(65536).startswith(b"HTTP/1.1 200")
+        sock.sendall(b"GET /healthz HTTP/1.1\r\n")
+        assert closed_after(sock, HEAD_TIMEOUT + 4) is not None
+
+
+def test_a_head_sent_slowly_but_in_time_is_answered(address: tuple[str, int]) -> None:
+    with socket.create_connection(address) as sock:
+        for line in REQUEST.splitlines(keepends=True):
+            sock.sendall(line)
+            time.sleep(HEAD_TIMEOUT / 4)
+        sock.settimeout(5)
+        assert sock.recv(65536).startswith(b"HTTP/1.1 200")
