@@ -118,7 +118,8 @@ class ServerConfig:
         "believed. Empty: the direct peer is the client.")
     public_url: str = setting(
         "", "Public base URL of this server (e.g. https://comments.example.org), used in "
-        "feeds. Empty: taken from each request.")
+        "feeds. Empty: feeds link to themselves by path (never from the request's Host "
+        "header), and serve warns at start.")
     post_rate_limit: int = setting(
         5, "Comments one client may post per rate window (0 disables the limit).")
     write_rate_limit: int = setting(

@@ -129,6 +129,10 @@ def serve(args: argparse.Namespace) -> int:
     else:
         with_context(config, lambda ctx: asyncio.sleep(0), create=True)
     os.environ.update(config_env(config))
+    if not config.public_url:
+        print("palabre: warning: public_url is not set: feeds link to themselves by path "
+              "only; set it (PALABRE_PUBLIC_URL) to this server's public address",
+              file=sys.stderr)
     print(f"palabre: serving on http://{config.host}:{config.port}/", file=sys.stderr)
     # uvicorn's httptools protocol, closing connections slow to send a request head
     # (web/http/server.py); httptools limits a head to about 80 KB on its own.

@@ -7,7 +7,7 @@ from xml.etree import ElementTree as ET
 
 import pytest
 
-from tests.conftest import Api
+from tests.conftest import Api, AppFactory
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 
@@ -176,3 +176,34 @@ def test_feed_links_point_at_the_sites_pages_when_its_address_is_set(
     hrefs = [link(e) for e in entries(root)]
     ids = [d["comment"]["id"] for d in discussion if d["comment"]["html"] != "<p>ailleurs</p>"]
     assert sorted(hrefs) == sorted(f"https://www.example.org/a#comment-{i}" for i in ids)
+
+
+def self_link(root: ET.Element) -> str:
+    for element in root.findall(f"{ATOM}link"):
+        if element.get("rel") == "self":
+            href = element.get("href")
+            assert href is not None
+            return href
+    raise AssertionError("no self link")
+
+
+def test_feed_links_never_follow_the_host_header(
+        api: Api, discussion: list[dict[str, Any]]) -> None:
+    """Without public_url, the links followed the request's Host header, which anyone sets."""
+    response = api.get("/api/v1/feed.atom", params={"uri": "/a"},
+                       headers={"Host": "evil.example"})
+    assert response.status_code == 200
+    assert b"evil.example" not in response.content
+    root = ET.fromstring(response.content)
+    assert self_link(root) == "/api/v1/feed.atom?site=default&uri=%2Fa"
+    assert all(link(e).startswith("/a#comment-") for e in entries(root))
+
+
+def test_feed_links_are_absolute_from_the_public_url(make_api: AppFactory) -> None:
+    api = make_api(public_url="https://comments.example.org/")
+    api.comment("/a")
+    response = api.get("/api/v1/feed.atom", params={"uri": "/a"},
+                       headers={"Host": "evil.example"})
+    root = ET.fromstring(response.content)
+    assert self_link(root) == "https://comments.example.org/api/v1/feed.atom?site=default&uri=%2Fa"
+    assert b"evil.example" not in response.content

@@ -6,6 +6,7 @@ import socket
 import subprocess
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pytest
@@ -17,8 +18,12 @@ HEAD_TIMEOUT = 2
 
 
 @pytest.fixture(scope="module")
-def address(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, int]]:
-    folder = tmp_path_factory.mktemp("limits")
+def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("limits")
+
+
+@pytest.fixture(scope="module")
+def address(folder: Path) -> Iterator[tuple[str, int]]:
     port = free_port()
     log = folder / "server.log"
     with log.open("wb") as output:
@@ -104,3 +109,8 @@ def test_a_head_sent_slowly_but_in_time_is_answered(address: tuple[str, int]) ->
             time.sleep(HEAD_TIMEOUT / 4)
         sock.settimeout(5)
         assert sock.recv(65536).startswith(b"HTTP/1.1 200")
+
+
+def test_serve_warns_when_public_url_is_unset(address: tuple[str, int], folder: Path) -> None:
+    log = (folder / "server.log").read_text(errors="replace")
+    assert "warning: public_url is not set" in log

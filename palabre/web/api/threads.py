@@ -33,9 +33,10 @@ async def counts(request: Request) -> Response:
 async def feed(request: Request) -> Response:
     st = state(request)
     q = request.query_params
-    xml = await atom_feed(st.ctx, q.get("site"), q.get("uri"), st.public_url or
-                          str(request.base_url).rstrip("/"), q.get("lang"),
-                          request.headers.get("accept-language"))
+    # Absolute links only from the configured address, never from the request's Host
+    # header (which anyone can set): without one, the feed links to itself by path.
+    xml = await atom_feed(st.ctx, q.get("site"), q.get("uri"), st.public_url.rstrip("/"),
+                          q.get("lang"), request.headers.get("accept-language"))
     return Response(xml, media_type="application/atom+xml; charset=utf-8")
 
 
