@@ -58,6 +58,23 @@ def _account_key(username: str) -> str:
     return hashlib.sha256(username.encode()).hexdigest()[:32]
 
 
+async def session_generation(ctx: Context, moderator: Moderator) -> int:
+    """The generation a new session of this moderator (just authenticated) is signed with.
+
+    Read with the password hash: if the password changed since it was verified, the new
+    generation would outlive the change, so the sign-in fails instead."""
+    found = await ctx.storage.get_moderator_session(moderator.id)
+    if found is None or found[0].password_hash != moderator.password_hash:
+        raise Unauthorized("wrong username or password")
+    return found[1]
+
+
+async def end_sessions(ctx: Context, moderator: Moderator) -> None:
+    """Revoke every session of a moderator (logout; a password change does it too)."""
+    async with ctx.storage.write() as tx:
+        await tx.end_sessions(moderator.id)
+
+
 async def authenticate(ctx: Context, username: object, password: object,
                        actor: Actor) -> Moderator:
     """The moderator these credentials are, or 401; 429 past ``login_rate_limit`` attempts

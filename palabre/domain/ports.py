@@ -60,6 +60,11 @@ class Reads(Protocol):
 
     async def get_moderator_by_id(self, moderator_id: int) -> Moderator | None: ...
 
+    async def get_moderator_session(self, moderator_id: int) -> tuple[Moderator, int] | None:
+        """A moderator and the generation of their sessions: a session cookie signed with
+        an older generation is revoked."""
+        ...
+
     async def list_sites(self) -> list[Site]: ...
 
     async def get_cursor(self, consumer: str) -> int:
@@ -152,7 +157,12 @@ class WriteTx(Reads, Protocol):
 
     async def save_moderator(self, username: str, password_hash: str,
                              created: datetime) -> Moderator:
-        """Create a moderator, or set the password of an existing one."""
+        """Create a moderator, or set the password of an existing one (which revokes
+        their sessions, as :meth:`end_sessions` does)."""
+        ...
+
+    async def end_sessions(self, moderator_id: int) -> None:
+        """Revoke every session of a moderator: bump their session generation."""
         ...
 
     # Restoring an export: rows come back with the ids they had.

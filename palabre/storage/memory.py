@@ -41,6 +41,7 @@ class Tables:
     rate_limits: dict[tuple[str, int], int] = field(default_factory=dict)
     bans: dict[tuple[int, str, str], Ban] = field(default_factory=dict)
     moderators: dict[int, Moderator] = field(default_factory=dict)
+    session_generations: dict[int, int] = field(default_factory=dict)  # by moderator id
     events: dict[int, StoredEvent] = field(default_factory=dict)
     cursors: dict[str, int] = field(default_factory=dict)
     imported: dict[tuple[ThreadId, str, str], CommentId] = field(default_factory=dict)
@@ -110,6 +111,12 @@ class MemoryReads:
 
     async def get_moderator_by_id(self, moderator_id: int) -> Moderator | None:
         return self.tables.moderators.get(moderator_id)
+
+    async def get_moderator_session(self, moderator_id: int) -> tuple[Moderator, int] | None:
+        moderator = self.tables.moderators.get(moderator_id)
+        if moderator is None:
+            return None
+        return moderator, self.tables.session_generations.get(moderator_id, 0)
 
     async def get_cursor(self, consumer: str) -> int:
         return self.tables.cursors.get(consumer, 0)
@@ -291,7 +298,14 @@ class MemoryWriteTx(MemoryReads):
         moderator = Moderator(found.id if found else self.tables.next_id("moderators"),
                               username, password_hash)
         self.tables.moderators[moderator.id] = moderator
+        if found:
+            await self.end_sessions(moderator.id)
         return moderator
+
+    async def end_sessions(self, moderator_id: int) -> None:
+        if moderator_id in self.tables.moderators:
+            generations = self.tables.session_generations
+            generations[moderator_id] = generations.get(moderator_id, 0) + 1
 
 
 class MemoryStorage(MemoryReads, Wakeable):

@@ -113,6 +113,8 @@ moderators = Table(
     Column("username", String(64), nullable=False, unique=True),
     Column("password_hash", Text, nullable=False),
     Column("created", BigInteger, nullable=False),
+    # Bumped by logout and by a password change: cookies of older generations stop working.
+    Column("session_generation", Integer, nullable=False, server_default="0"),
 )
 
 # The durable outbox: every change, in commit order (ids never reused, so a consumer's

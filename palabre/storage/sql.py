@@ -155,6 +155,12 @@ class SQLReads:
             "SELECT id, username, password_hash FROM moderators WHERE id = ?", (moderator_id,))
         return Moderator(row[0], row[1], row[2]) if row else None
 
+    async def get_moderator_session(self, moderator_id: int) -> tuple[Moderator, int] | None:
+        row = await self._one(
+            "SELECT id, username, password_hash, session_generation FROM moderators "
+            "WHERE id = ?", (moderator_id,))
+        return (Moderator(row[0], row[1], row[2]), int(row[3])) if row else None
+
     async def pending_comments(self, site_id: int, limit: int) -> list[Comment]:
         rows = await self._all(
             SELECT_COMMENT_JOINED + " FROM comments c JOIN threads t ON t.id = c.thread_id "
@@ -422,10 +428,15 @@ class SQLWriteTx(SQLReads):
                              created: datetime) -> Moderator:
         await self._run(
             "INSERT INTO moderators (username, password_hash, created) VALUES (?, ?, ?) "
-            "ON CONFLICT (username) DO UPDATE SET password_hash = excluded.password_hash",
+            "ON CONFLICT (username) DO UPDATE SET password_hash = excluded.password_hash, "
+            "session_generation = moderators.session_generation + 1",
             (username, password_hash, to_micros(created)),
         )
         moderator = await self.get_moderator(username)
         assert moderator is not None
         return moderator
+
+    async def end_sessions(self, moderator_id: int) -> None:
+        await self._run("UPDATE moderators SET session_generation = session_generation + 1 "
+                        "WHERE id = ?", (moderator_id,))
 

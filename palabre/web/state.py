@@ -47,9 +47,11 @@ async def identify(request: Request) -> Actor:
     st = state(request)
     auth = request.headers.get("authorization", "")
     token = auth[7:].strip() if auth[:7].lower() == "bearer " else None
-    moderator_id = st.sessions.moderator_id(request)
-    moderator = (await st.ctx.storage.get_moderator_by_id(moderator_id)
-                 if moderator_id is not None else None)
+    session = st.sessions.session(request)
+    found = (await st.ctx.storage.get_moderator_session(session[0])
+             if session is not None else None)
+    # A cookie of an older generation was revoked (logout, password change).
+    moderator = found[0] if found is not None and session and found[1] == session[1] else None
     actor = Actor(client=client_key(st.ctx.secret, client_address(request, st.proxies)),
                   origin=request.headers.get("origin"), token=token or None,
                   moderator=moderator)

@@ -138,3 +138,39 @@ def test_sign_in_is_rate_limited_by_account(api: Api) -> None:
     api.clock.advance(minutes=15)
     assert sign_in(api, PASSWORD, **from_client("198.51.100.53")).status_code == 200
 
+
+def test_logout_revokes_the_session_cookie(api: Api) -> None:
+    api.domain(lambda ctx: save_moderator(ctx, "claire", PASSWORD))
+    comment = api.comment()
+    assert sign_in(api).status_code == 200
+    kept = api.client.cookies["palabre_session"]  # a copy someone kept
+    assert api.get("/api/admin/me").status_code == 200
+    assert api.client.post("/api/admin/logout").status_code == 204
+    api.client.cookies.set("palabre_session", kept)
+    assert api.get("/api/admin/me").status_code == 401
+    assert api.client.delete(f"/api/v1/comments/{comment['id']}").status_code == 401
+    # Signing in again opens a new session that works.
+    api.client.cookies.clear()
+    assert sign_in(api).status_code == 200
+    assert api.get("/api/admin/me").status_code == 200
+
+
+def test_password_change_revokes_sessions(api: Api) -> None:
+    api.domain(lambda ctx: save_moderator(ctx, "claire", PASSWORD))
+    api.domain(lambda ctx: save_moderator(ctx, "marc", PASSWORD))
+    assert sign_in(api, username="marc").status_code == 200
+    marc = api.client.cookies["palabre_session"]
+    assert sign_in(api).status_code == 200
+    claire = api.client.cookies["palabre_session"]
+    api.domain(lambda ctx: save_moderator(ctx, "claire", "a new long password"))
+    assert api.get("/api/admin/me").status_code == 401
+    assert sign_in(api).status_code == 401
+    assert sign_in(api, "a new long password").status_code == 200
+    assert api.get("/api/admin/me").json()["moderator"]["username"] == "claire"
+    api.client.cookies.clear()
+    api.client.cookies.set("palabre_session", claire)
+    assert api.get("/api/admin/me").status_code == 401
+    # Another moderator's session is untouched.
+    api.client.cookies.clear()
+    api.client.cookies.set("palabre_session", marc)
+    assert api.get("/api/admin/me").json()["moderator"]["username"] == "marc"

@@ -273,3 +273,28 @@ def test_concurrent_writers_from_two_instances_all_commit(url: Backend) -> None:
         assert await store.counts(site.id, ["/a"]) == {"/a": 30}
 
     run(url, work)
+
+
+def test_moderator_sessions_are_revoked_by_end_sessions_and_password_change(
+        url: Backend) -> None:
+    async def work(store: Storage) -> None:
+        async with store.write() as tx:
+            mod = await tx.save_moderator("mod", "hash-1", NOW)
+            other = await tx.save_moderator("other", "hash-1", NOW)
+        assert await store.get_moderator_session(mod.id) == (mod, 0)
+        async with store.write() as tx:
+            await tx.end_sessions(mod.id)
+        assert await store.get_moderator_session(mod.id) == (mod, 1)
+        async with store.write() as tx:
+            changed = await tx.save_moderator("mod", "hash-2", NOW)
+        assert await store.get_moderator_session(mod.id) == (changed, 2)
+        # A rolled-back logout revokes nothing; other moderators are untouched.
+        with pytest.raises(RuntimeError):
+            async with store.write() as tx:
+                await tx.end_sessions(mod.id)
+                raise RuntimeError("refused half-way")
+        assert await store.get_moderator_session(mod.id) == (changed, 2)
+        assert await store.get_moderator_session(other.id) == (other, 0)
+        assert await store.get_moderator_session(other.id + mod.id + 100) is None
+
+    run(url, work)

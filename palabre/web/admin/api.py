@@ -46,14 +46,20 @@ async def login(request: Request) -> Response:
     body = await json_body(request, st.max_body_bytes)
     found = await moderators.authenticate(st.ctx, body.get("username"), body.get("password"),
                                           await identify(request))
+    generation = await moderators.session_generation(st.ctx, found)
     response = json_response({"moderator": {"username": found.username}})
-    st.sessions.open(response, found.id, secure=over_tls(request, st.proxies))
+    st.sessions.open(response, found.id, generation, secure=over_tls(request, st.proxies))
     return response
 
 
 async def logout(request: Request) -> Response:
+    """End the session: this cookie and every other of the moderator's stop working."""
+    actor = await identify(request)
+    st = state(request)
+    if actor.moderator is not None:
+        await moderators.end_sessions(st.ctx, actor.moderator)
     response = Response(status_code=204)
-    state(request).sessions.close(response)
+    st.sessions.close(response)
     return response
 
 

@@ -1,4 +1,6 @@
-"""Moderator sessions: a signed, time-limited, HttpOnly cookie holding the moderator's id."""
+"""Moderator sessions: a signed, time-limited, HttpOnly cookie holding the moderator's id and
+the generation of their sessions (logout and a password change bump it, revoking every
+cookie signed before)."""
 
 from __future__ import annotations
 
@@ -15,16 +17,18 @@ class Sessions:
     def __init__(self, secret: str) -> None:
         self._signer = TimestampSigner(secret, salt=NAMESPACE)
 
-    def open(self, response: Response, moderator_id: int, secure: bool) -> None:
-        value = self._signer.sign(str(moderator_id)).decode()
+    def open(self, response: Response, moderator_id: int, generation: int,
+             secure: bool) -> None:
+        value = self._signer.sign(f"{moderator_id}:{generation}").decode()
         response.set_cookie(COOKIE, value, max_age=MAX_AGE, httponly=True, secure=secure,
                             samesite="strict", path="/")
 
     def close(self, response: Response) -> None:
         response.delete_cookie(COOKIE, path="/", httponly=True, samesite="strict")
 
-    def moderator_id(self, request: Request) -> int | None:
-        """The moderator a request's cookie names, if its signature holds and is recent."""
+    def session(self, request: Request) -> tuple[int, int] | None:
+        """The moderator and session generation a request's cookie names, if its signature
+        holds and is recent (whether the generation is still current is the caller's)."""
         value = request.cookies.get(COOKIE)
         if not value:
             return None
@@ -32,4 +36,7 @@ class Sessions:
             raw = self._signer.unsign(value, max_age=MAX_AGE).decode()
         except (BadSignature, SignatureExpired):
             return None
-        return int(raw) if raw.isdigit() else None
+        moderator_id, _, generation = raw.partition(":")
+        if not moderator_id.isdigit() or not generation.isdigit():
+            return None  # includes cookies from before generations: signed in again
+        return int(moderator_id), int(generation)
