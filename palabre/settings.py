@@ -174,6 +174,9 @@ class SiteSettings:
     allowed_origins: tuple[str, ...] = setting(
         (), "Origins (https://www.example.org) whose pages may write comments through the "
         "API. Empty: any origin.")
+    lock_titles: bool = setting(
+        False, "Readers' comments never set a thread's title (moderators set it, with "
+        "`palabre thread title` or the admin API): the first poster cannot name the page.")
 
     @classmethod
     def from_mapping(cls, raw: Mapping[str, Any]) -> SiteSettings:

@@ -181,6 +181,13 @@ def thread_open(args: argparse.Namespace) -> int:
     return _set_closed(args, False)
 
 
+def thread_title(args: argparse.Namespace) -> int:
+    thread = with_context(resolve(args), lambda ctx: threads.set_title(
+        ctx, args.site, args.uri, args.title, SYSTEM))
+    print(f"thread {thread.uri} on site {args.site} is titled {thread.title!r}")
+    return 0
+
+
 def site_create(args: argparse.Namespace) -> int:
     site = with_context(resolve(args),
                         lambda ctx: sites.ensure_site(ctx.storage, args.slug, args.name))

@@ -60,7 +60,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_data_options(upgrade)
     upgrade.set_defaults(func=commands.db_upgrade)
 
-    thread = sub.add_parser("thread", help="Close or reopen a thread.")
+    thread = sub.add_parser("thread", help="Close, reopen or retitle a thread.")
     thread_sub = thread.add_subparsers(dest="action", required=True)
     for action, func in (("close", commands.thread_close), ("open", commands.thread_open)):
         cmd = thread_sub.add_parser(action, help=f"{action.capitalize()} a thread.")
@@ -68,6 +68,13 @@ def build_parser() -> argparse.ArgumentParser:
         cmd.add_argument("--uri", required=True, help="Page path of the thread.")
         add_data_options(cmd)
         cmd.set_defaults(func=func)
+
+    title = thread_sub.add_parser("title", help="Set or correct a thread's title.")
+    title.add_argument("--site", default="default")
+    title.add_argument("--uri", required=True, help="Page path of the thread.")
+    title.add_argument("title", help="The title readers see above the discussion.")
+    add_data_options(title)
+    title.set_defaults(func=commands.thread_title)
 
     site = sub.add_parser("site", help="Sites and their settings.")
     site_sub = site.add_subparsers(dest="action", required=True)

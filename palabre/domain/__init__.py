@@ -28,7 +28,7 @@ from palabre.domain.moderation import moderate, queue
 from palabre.domain.moderators import authenticate, save_moderator
 from palabre.domain.outbox import Consumer, prune_events
 from palabre.domain.sites import change_settings, ensure_site, list_sites
-from palabre.domain.threads import counts, set_closed, thread_info, thread_page
+from palabre.domain.threads import counts, set_closed, set_title, thread_info, thread_page
 
 __all__ = [
     "SYSTEM",
@@ -57,6 +57,7 @@ __all__ = [
     "record_vote",
     "save_moderator",
     "set_closed",
+    "set_title",
     "store_comment",
     "thread_info",
     "thread_page",

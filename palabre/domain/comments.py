@@ -71,8 +71,9 @@ async def post_comment(ctx: Context, draft: CommentDraft, actor: Actor) -> Poste
     now = ctx.clock()
     async with ctx.storage.write() as tx:
         admitted = await admit(ctx, tx, site, draft, actor, now)
-        thread = admitted.thread or await tx.get_or_create_thread(site.id, draft.uri,
-                                                                  draft.title, now)
+        title = "" if site.settings.lock_titles else draft.title
+        thread = admitted.thread or await tx.get_or_create_thread(site.id, draft.uri, title,
+                                                                  now)
         comment = await store_comment(tx, site, thread, draft, at=now, status=admitted.status,
                                       client=actor.client, answered=admitted.answered)
     return Posted(comment, ctx.tokens.issue(comment.id, comment.created), thread)

@@ -93,6 +93,13 @@ class ThreadOpened(Event):
 
 
 @dataclass(frozen=True, kw_only=True)
+class ThreadRetitled(Event):
+    name: ClassVar[str] = "thread.retitled"
+    thread_id: ThreadId
+    title: str
+
+
+@dataclass(frozen=True, kw_only=True)
 class ThreadImported(Event):
     """A thread restored from an export or imported from another system, with its
     comments, in one transaction (no event per comment: nobody is notified of them)."""
@@ -111,7 +118,7 @@ class SiteSettingsChanged(Event):
 
 EVENT_TYPES: dict[str, type[Event]] = {cls.name: cls for cls in (
     CommentCreated, CommentEdited, CommentDeleted, CommentVoted, CommentModerated,
-    ThreadClosed, ThreadOpened, ThreadImported, SiteSettingsChanged,
+    ThreadClosed, ThreadOpened, ThreadRetitled, ThreadImported, SiteSettingsChanged,
 )}
 # Each event's own fields (read once: dataclasses.asdict would copy them deeply each time).
 OWN_FIELDS = {name: tuple(f.name for f in fields(cls) if f.name not in ("site_id", "thread_id"))

@@ -104,6 +104,8 @@ class WriteTx(Reads, Protocol):
 
     async def set_thread_closed(self, thread_id: ThreadId, closed: bool) -> None: ...
 
+    async def set_thread_title(self, thread_id: ThreadId, title: str) -> None: ...
+
     async def emit(self, event: Event) -> None:
         """Record a change: append ``event`` to the outbox and bump the version of the
         thread it names (every thread of the site for a site-wide event), in this

@@ -10,9 +10,10 @@ from datetime import datetime
 
 import orjson
 
+from palabre.domain import validation
 from palabre.domain.context import Context, closes_at, is_closed
 from palabre.domain.errors import Forbidden, InvalidInput
-from palabre.domain.events import ThreadClosed, ThreadOpened
+from palabre.domain.events import ThreadClosed, ThreadOpened, ThreadRetitled
 from palabre.domain.identity import Actor
 from palabre.domain.models import Comment, Site, Sort, Thread
 from palabre.domain.tree import Tree
@@ -160,6 +161,23 @@ async def counts(ctx: Context, site_slug: str | None, raw_uris: Sequence[str]) -
     normalised = {raw: normalise_uri(raw) for raw in raw_uris}
     found = await ctx.storage.counts(site.id, list(set(normalised.values())))
     return {raw: found.get(uri, 0) for raw, uri in normalised.items()}
+
+
+async def set_title(ctx: Context, site_slug: str, raw_uri: str, title: object,
+                    actor: Actor) -> Thread:
+    """A moderator names (or corrects the name of) a thread; a page never commented gets
+    its thread."""
+    site = await ctx.site(site_slug)
+    if not actor.moderates(site.id):
+        raise Forbidden("moderators only")
+    uri, clean = normalise_uri(raw_uri), validation.title(title)
+    async with ctx.storage.write() as tx:
+        thread = await tx.get_or_create_thread(site.id, uri, clean, ctx.clock())
+        await tx.set_thread_title(thread.id, clean)
+        await tx.emit(ThreadRetitled(site_id=site.id, thread_id=thread.id, title=clean))
+        updated = await tx.get_thread_by_id(thread.id)
+    assert updated is not None
+    return updated
 
 
 async def set_closed(ctx: Context, site_slug: str, raw_uri: str, closed: bool,

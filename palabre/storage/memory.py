@@ -173,6 +173,9 @@ class MemoryWriteTx(MemoryReads):
     async def set_thread_closed(self, thread_id: ThreadId, closed: bool) -> None:
         self.tables.threads[thread_id] = replace(self.tables.threads[thread_id], closed=closed)
 
+    async def set_thread_title(self, thread_id: ThreadId, title: str) -> None:
+        self.tables.threads[thread_id] = replace(self.tables.threads[thread_id], title=title)
+
     async def emit(self, event: Event) -> None:
         self.emitted += 1
         event_id = self.tables.next_id("events")

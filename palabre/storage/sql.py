@@ -257,6 +257,9 @@ class SQLWriteTx(SQLReads):
     async def set_thread_closed(self, thread_id: ThreadId, closed: bool) -> None:
         await self._run("UPDATE threads SET closed = ? WHERE id = ?", (closed, thread_id))
 
+    async def set_thread_title(self, thread_id: ThreadId, title: str) -> None:
+        await self._run("UPDATE threads SET title = ? WHERE id = ?", (title, thread_id))
+
     async def emit(self, event: Event) -> None:
         self.emitted += 1
         await self._run(

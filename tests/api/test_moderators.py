@@ -7,7 +7,7 @@ import httpx
 import pytest
 
 from palabre.domain.moderators import save_moderator
-from tests.conftest import Api
+from tests.conftest import Api, AppFactory
 
 PASSWORD = "correct horse battery"
 
@@ -82,3 +82,19 @@ def test_moderator_closes_and_reopens_threads(moderator: Api) -> None:
     api.post("/a", expect=403)
     api.client.post("/api/admin/threads/open", json={"uri": "/a"})
     assert api.thread("/a")["closed"] is False
+
+
+def test_a_moderator_corrects_a_squatted_title_seen_by_the_next_read(make_api: AppFactory) -> None:
+    api = make_api()
+    api.post("/a", "Premier", title="Titre squatté")
+    assert api.thread("/a")["title"] == "Titre squatté"  # cached now
+    refused = api.request("POST", "/api/admin/threads/title",
+                          json={"uri": "/a", "title": "Le vrai titre"})
+    assert refused.status_code == 401
+    api.domain(lambda ctx: save_moderator(ctx, "marie", "correct horse battery"))
+    assert api.request("POST", "/api/admin/login", json={
+        "username": "marie", "password": "correct horse battery"}).status_code == 200
+    answer = api.request("POST", "/api/admin/threads/title",
+                         json={"uri": "/a", "title": "Le vrai titre"})
+    assert answer.status_code == 200 and answer.json()["thread"]["title"] == "Le vrai titre"
+    assert api.thread("/a")["title"] == "Le vrai titre"

@@ -176,3 +176,18 @@ def test_settings_change_through_the_domain_and_stale_every_page(domain: Domain)
     with pytest.raises(InvalidInput) as bad:
         domain.settings(moderation="sometimes")
     assert bad.value.reason == "setting_invalid"
+
+
+def test_moderators_title_threads_and_a_site_can_lock_titles(domain: Domain) -> None:
+    first = post(domain, title="Titre squatté")
+    assert first.thread.title == "Titre squatté"
+    with pytest.raises(Forbidden):
+        domain.run(threads.set_title(domain.ctx, "default", "/a", "Autre", reader()))
+    fixed = domain.run(threads.set_title(domain.ctx, "default", "/a", " Le  vrai titre ",
+                                         MODERATOR))
+    assert fixed.title == "Le vrai titre"
+    assert domain.run(threads.thread_info(domain.ctx, "default", "/a")).title == "Le vrai titre"
+    domain.settings(lock_titles=True)
+    draft = parse_comment_draft({"uri": "/b", "text": "Premier", "title": "Mon titre à moi"})
+    locked = domain.run(comments.post_comment(domain.ctx, draft, reader(2)))
+    assert locked.thread.title == ""

@@ -10,7 +10,7 @@ OPERATIONS = {
     "admit", "authenticate", "change_settings", "counts", "delete_comment", "edit_comment",
     "ensure_site", "latest", "list_sites", "moderate", "parse_comment_draft",
     "parse_edit_draft", "parse_vote_draft", "post_comment", "prune_events", "queue",
-    "record_vote", "save_moderator", "set_closed", "store_comment", "thread_info",
+    "record_vote", "save_moderator", "set_closed", "set_title", "store_comment", "thread_info",
     "thread_page", "vote",
 }
 

@@ -100,6 +100,17 @@ async def moderate(request: Request) -> Response:
     return json_response({"comment": moderated_json(comment)})
 
 
+async def title_thread(request: Request) -> Response:
+    actor = await moderator(request)
+    st = state(request)
+    body = await json_body(request, st.max_body_bytes)
+    thread = await threads.set_title(st.ctx, body.get("site") or "default",
+                                     body.get("uri") or "", body.get("title"), actor)
+    return json_response({"thread": {"uri": thread.uri, "title": thread.title,
+                                     "closed": thread.closed,
+                                     "created": rfc3339(thread.created)}})
+
+
 async def close_thread(request: Request) -> Response:
     return await set_closed(request, True)
 
@@ -116,4 +127,5 @@ routes = [
     Route("/api/admin/comments/{id:int}/{action}", moderate, methods=["POST"]),
     Route("/api/admin/threads/close", close_thread, methods=["POST"]),
     Route("/api/admin/threads/open", open_thread, methods=["POST"]),
+    Route("/api/admin/threads/title", title_thread, methods=["POST"]),
 ]

@@ -184,6 +184,15 @@ def _paths() -> dict[str, Any]:
             "summary": "Reopen a thread (moderator)", "requestBody": _body(SITE_URI),
             "responses": {"200": _json(admin_thread, "Reopened"),
                           **_errors(401, 413, 415, 422)}}},
+        "/api/admin/threads/title": {"post": {
+            "summary": "Set or correct a thread's title (moderator)",
+            "requestBody": _body({"type": "object", "required": ["uri", "title"],
+                                  "properties": {"site": STRING, "uri": STRING,
+                                                 "title": STRING}}),
+            "responses": {"200": _json(_closed({"thread": _closed({
+                "uri": STRING, "title": STRING, "closed": {"type": "boolean"},
+                "created": DATE_TIME})}), "Retitled"),
+                **_errors(401, 403, 413, 415, 422)}}},
         "/api/v1/feed.atom": {"get": {
             "summary": "Atom feed of the newest comments", "parameters": [
                 SITE, {**URI, "required": False}],
