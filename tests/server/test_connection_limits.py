@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import socket
 import subprocess
 import time
@@ -114,3 +115,34 @@ def test_a_head_sent_slowly_but_in_time_is_answered(address: tuple[str, int]) ->
 def test_serve_warns_when_public_url_is_unset(address: tuple[str, int], folder: Path) -> None:
     log = (folder / "server.log").read_text(errors="replace")
     assert "warning: public_url is not set" in log
+
+
+def raw_answer(address: tuple[str, int], target: bytes) -> bytes:
+    with socket.create_connection(address) as sock:
+        sock.settimeout(10)
+        sock.sendall(b"GET " + target + b" HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                     b"Connection: close\r\n\r\n")
+        answer = b""
+        while chunk := sock.recv(65536):
+            answer += chunk
+    return answer
+
+
+@pytest.mark.parametrize("target", [
+    b"/api/v1/comments?uri=%2Fa&x=" + b"a" * 100_000,
+    b"/api/v1/counts?" + b"&".join(b"uri=%%2Fpage-%d" % i for i in range(10_000)),
+])
+def test_a_request_line_over_the_limit_keeps_the_envelope(address: tuple[str, int],
+                                                          target: bytes) -> None:
+    """It got uvicorn's bare `400 text/plain` ("Invalid HTTP request received.")."""
+    head, _, body = raw_answer(address, target).partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 414"), head
+    assert b"content-type: application/json" in head.lower()
+    error = json.loads(body)["error"]
+    assert error["code"] == "invalid_input" and "500" in error["message"]
+
+
+def test_outside_the_api_a_request_line_over_the_limit_stays_plain(
+        address: tuple[str, int]) -> None:
+    head, _, _ = raw_answer(address, b"/healthz?x=" + b"a" * 100_000).partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 400") and b"text/plain" in head

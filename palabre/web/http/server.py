@@ -7,6 +7,10 @@ sockets and memory. Here a connection must deliver a complete request head (requ
 and headers) within ``head_timeout_seconds`` of opening, or of starting to send it after a
 previous response; otherwise it is closed. The body, and the time the application takes,
 are not limited here (the body size is: ``max_body_bytes``).
+
+A request head httptools cannot read (over its fixed limit of about 80 KB: a 100 KB URL,
+counts with thousands of pages) is answered before any application code runs; under
+/api/ the answer keeps the error envelope (414 when the URL alone is long, else 400).
 """
 
 from __future__ import annotations
@@ -14,9 +18,16 @@ from __future__ import annotations
 import asyncio
 import os
 
+import orjson
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from palabre.settings import BY_NAME
+
+LONG_URL_BYTES = 8192
+UNREADABLE = orjson.dumps({"error": {
+    "code": "invalid_input", "reason": "request_unreadable",
+    "message": "The request could not be read: its request line and headers must stay "
+               "under about 80 KB (counts takes at most 500 pages)."}})
 
 HEAD_TIMEOUT_VARIABLE = BY_NAME["head_timeout_seconds"].env_var
 
@@ -65,3 +76,19 @@ class HeadDeadlineProtocol(HttpToolsProtocol):
         self.head_deadline = None
         if not self.transport.is_closing():
             self.transport.close()
+
+    def send_400_response(self, msg: str) -> None:
+        """uvicorn's bare ``400 text/plain`` for an unreadable head; the envelope under /api/."""
+        url = getattr(self, "url", b"") or b""
+        if not url.startswith(b"/api/"):
+            super().send_400_response(msg)
+            return
+        status = b"414 URI Too Long" if len(url) > LONG_URL_BYTES else b"400 Bad Request"
+        head = [b"HTTP/1.1 " + status + b"\r\n"]
+        for name, value in self.server_state.default_headers:
+            head += [name, b": ", value, b"\r\n"]
+        head += [b"content-type: application/json\r\n",
+                 b"content-length: " + str(len(UNREADABLE)).encode() + b"\r\n",
+                 b"connection: close\r\n\r\n", UNREADABLE]
+        self.transport.write(b"".join(head))
+        self.transport.close()
