@@ -253,7 +253,10 @@ end
 local n = 0
 request = function()
   n = n + 1
-  return wrk.format(nil, wrk.path .. "&bench_miss=" .. tid .. "-" .. n)
+  -- The same thread under a new spelling of its address each time (a scheme and host the
+  -- server drops): a new cache key, the full page as the answer.
+  local host = "uri=https://m" .. tid .. "-" .. n .. ".example"
+  return wrk.format(nil, (wrk.path:gsub("uri=", host, 1)))
 end
 """
 

@@ -305,7 +305,7 @@ def phase_palabre(res: Results) -> None:
             raw.stop()
             nocache.stop()
 
-        log("filling the thread cache: a new query string on every request")
+        log("filling the thread cache: a new spelling of the address on every request")
         harness.wrk(pal.base, Load(P43, miss=True), seconds=a.seconds,
                     connections=a.connections, work_dir=RUN / "wrk")
         time.sleep(1)
@@ -625,7 +625,8 @@ METHOD = """### Method
 - Uncached figures come from a second `palabre serve` on the same database with its cache
   off (`PALABRE_CACHE_MEGABYTES=0`): every request reads SQLite, builds the tree and
   serialises. The memory table's last row fills the cache of the main server with requests
-  that each carry a new `&bench_miss=<n>` (the cache is keyed on the raw query string).
+  that each spell the thread's address anew (`uri=https://m<n>.example/articles/…`, the
+  same thread once normalised, a new cache key since keys keep the address as sent).
 - Sequential POSTs: one client, one HTTP connection, each POST awaited before the next
   (Palabre commits each with `synchronous=FULL` in WAL mode).
 - Scale: two databases seeded the same way with filler pages of 40 comments up to 1,000
