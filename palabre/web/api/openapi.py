@@ -157,7 +157,7 @@ def _paths() -> dict[str, Any]:
             "requestBody": _body({"type": "object", "required": ["username", "password"],
                                   "properties": {"username": STRING, "password": STRING}}),
             "responses": {"200": _json(moderator, "Logged in"),
-                          **_errors(401, 413, 415, 422)}}},
+                          **_errors(401, 413, 415, 422, 429)}}},
         "/api/admin/logout": {"post": {"summary": "End the moderator session",
                                        "responses": {"204": {"description": "Logged out"}}}},
         "/api/admin/me": {"get": {"summary": "The logged-in moderator",
