@@ -20,7 +20,7 @@ from pathlib import Path
 
 from palabre.domain.records import CommentRecord, Record, Skipped, ThreadRecord
 from palabre.importers.text import clean_line, html_to_markdown, page_path, parse_iso
-from palabre.importers.xmlstream import Frame, attribute, local_name, stream
+from palabre.importers.xmlstream import Capturing, Frame, attribute, local_name, stream
 
 FORMAT = "disqus"
 _RECORDS = ("thread", "post")
@@ -47,7 +47,7 @@ def parse_disqus(path: Path) -> Iterator[Record]:
     return stream(Path(path), _DisqusHandler())
 
 
-class _DisqusHandler:
+class _DisqusHandler(Capturing):
     fmt = FORMAT
 
     def __init__(self) -> None:
@@ -79,10 +79,6 @@ class _DisqusHandler:
         elif (depth == 4 and self.kind == "post" and _local(stack[-2].tag) == "author"
               and _local(stack[-1].tag) in _AUTHOR_FIELDS):
             self.capture = []
-
-    def data(self, text: str) -> None:
-        if self.capture is not None:
-            self.capture.append(text)
 
     def end(self, stack: list[Frame]) -> None:
         depth = len(stack)

@@ -38,7 +38,7 @@ from palabre.importers.text import (
     page_path,
     parse_sql_datetime,
 )
-from palabre.importers.xmlstream import Frame, stream
+from palabre.importers.xmlstream import Capturing, Frame, stream
 
 FORMAT = "wordpress"
 _WXR_NAMESPACE = re.compile(r"^https?://wordpress\.(?:org|com)/export/\d+\.\d+/?$")
@@ -70,7 +70,7 @@ def parse_wordpress(path: Path, *, with_pingbacks: bool = False) -> Iterator[Rec
     return stream(Path(path), _WxrHandler(with_pingbacks))
 
 
-class _WxrHandler:
+class _WxrHandler(Capturing):
     fmt = FORMAT
 
     def __init__(self, with_pingbacks: bool) -> None:
@@ -107,10 +107,6 @@ class _WxrHandler:
             wxr, local = _name(tag)
             if wxr and local in _COMMENT_FIELDS:
                 self.capture = []
-
-    def data(self, text: str) -> None:
-        if self.capture is not None:
-            self.capture.append(text)
 
     def end(self, stack: list[Frame]) -> None:
         depth = len(stack)

@@ -92,6 +92,17 @@ class Handler(Protocol):
         """Drop the open record at ``depth`` (1-based) and what it held; report it."""
 
 
+class Capturing:
+    """For handlers: the text of the element being captured (``capture`` is a list while
+    one is, None otherwise)."""
+
+    capture: list[str] | None = None
+
+    def data(self, text: str) -> None:
+        if self.capture is not None:
+            self.capture.append(text)
+
+
 class _Target:
     """Expat's handlers: keeps the open elements and forwards events to the format's handler.
 
