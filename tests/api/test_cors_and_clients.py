@@ -232,3 +232,13 @@ def test_a_site_named_with_an_encoded_parameter_name_is_the_site_addressed(api: 
         assert read.status_code == 200 and "access-control-allow-origin" not in read.headers
     assert "access-control-allow-origin" not in preflight(
         api, ANY, path="/api/v1/comments?%73ite=blog").headers
+
+
+def test_a_site_made_a_moment_ago_by_another_process_is_known_at_once(api: Api) -> None:
+    """The widget of a site created by the CLI a second ago must not be refused: a site the
+    policy does not know yet makes it read the sites again."""
+    assert "access-control-allow-origin" not in preflight(
+        api, ANY, path="/api/v1/comments?site=fresh").headers  # unknown: refused, and read
+    api.site_settings("fresh")  # another connection, as `palabre site create` would
+    answer = preflight(api, ANY, path="/api/v1/comments?site=fresh")
+    assert answer.headers.get("access-control-allow-origin") == ANY

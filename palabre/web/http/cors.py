@@ -27,7 +27,9 @@ SITES_TTL = 5.0
 
 
 class OriginPolicy:
-    """Which origins each site allows, re-read from the sites every few seconds."""
+    """Which origins each site allows, re-read from the sites every few seconds, and at once
+    when a request names a site not known yet (one made a moment ago by another process:
+    the read is one small query, no dearer than any uncached read)."""
 
     def __init__(self, storage: Storage) -> None:
         self.storage = storage
@@ -38,15 +40,20 @@ class OriginPolicy:
     async def allowed(self, origin: str, site: str | None = None) -> bool:
         """Whether ``origin`` is admitted for a request that names ``site`` in its query
         string (None: names none)."""
-        if time.monotonic() - self._loaded > SITES_TTL:
-            sites = await self.storage.list_sites()
-            self._sites = {s.slug: frozenset(s.settings.allowed_origins) or None for s in sites}
-            self._listed = frozenset(o for s in sites for o in s.settings.allowed_origins)
-            self._loaded = time.monotonic()
+        if time.monotonic() - self._loaded > SITES_TTL or (
+                site is not None and site not in self._sites):
+            await self._load()
         if site is None and origin in self._listed:
             return True
         rule = self._sites.get(site or DEFAULT_SITE, NO_ORIGIN)
         return rule is None or origin in rule
+
+
+    async def _load(self) -> None:
+        sites = await self.storage.list_sites()
+        self._sites = {s.slug: frozenset(s.settings.allowed_origins) or None for s in sites}
+        self._listed = frozenset(o for s in sites for o in s.settings.allowed_origins)
+        self._loaded = time.monotonic()
 
 
 NO_ORIGIN: frozenset[str] = frozenset()  # an unknown site admits no origin
