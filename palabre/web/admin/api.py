@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import ipaddress
-
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -14,7 +12,7 @@ from palabre.domain.identity import Actor
 from palabre.domain.models import Comment, rfc3339
 from palabre.web.api.serialise import comment_json
 from palabre.web.http.body import json_body, require_json
-from palabre.web.http.clients import Network
+from palabre.web.http.clients import over_tls
 from palabre.web.state import identify, json_response, state
 
 
@@ -24,21 +22,6 @@ async def moderator(request: Request) -> Actor:
     if actor.moderator is None:
         raise Unauthorized("a moderator session is required")
     return actor
-
-
-def over_tls(request: Request, proxies: tuple[Network, ...]) -> bool:
-    """Whether the client reached us over HTTPS: directly, or through a trusted proxy that
-    says so in X-Forwarded-Proto (the header is ignored from any other peer)."""
-    if request.url.scheme == "https":
-        return True
-    try:
-        peer = ipaddress.ip_address(request.client.host if request.client else "")
-    except ValueError:
-        return False
-    if not any(peer in net for net in proxies):
-        return False
-    proto = request.headers.get("x-forwarded-proto", "").split(",")[0].strip().lower()
-    return proto == "https"
 
 
 async def login(request: Request) -> Response:

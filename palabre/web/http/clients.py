@@ -22,6 +22,18 @@ def _trusted(address: str, proxies: tuple[Network, ...]) -> bool:
     return any(ip in net for net in proxies)
 
 
+def over_tls(request: Request, proxies: tuple[Network, ...]) -> bool:
+    """Whether the client reached us over HTTPS: directly, or through a trusted proxy that
+    says so in X-Forwarded-Proto (the header is ignored from any other peer)."""
+    if request.url.scheme == "https":
+        return True
+    peer = request.client.host if request.client else ""
+    if not _trusted(peer, proxies):
+        return False
+    proto = request.headers.get("x-forwarded-proto", "").split(",")[0].strip().lower()
+    return proto == "https"
+
+
 def client_address(request: Request, proxies: tuple[Network, ...]) -> str:
     """The client's address: the right-most X-Forwarded-For hop not itself a trusted proxy.
 

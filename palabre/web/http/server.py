@@ -35,7 +35,8 @@ HEAD_TIMEOUT_VARIABLE = BY_NAME["head_timeout_seconds"].env_var
 def head_timeout() -> float:
     """The deadline, as ``palabre serve`` passes it to its workers (the environment)."""
     raw = os.environ.get(HEAD_TIMEOUT_VARIABLE)
-    value = BY_NAME["head_timeout_seconds"].parse(raw) if raw else 10
+    setting = BY_NAME["head_timeout_seconds"]
+    value = setting.parse(raw) if raw else setting.default
     return float(value)
 
 
