@@ -146,10 +146,11 @@ async def _restore_site(ctx: Context, record: _Record) -> Site:
         parsed = SiteSettings.from_mapping(parse_changes(settings))
     except InvalidInput as exc:
         raise record.fail(exc.message) from exc
-    site = await ensure_site(ctx.storage, slug, record.short("name", 200))
+    name = record.short("name", 200)
+    site = await ensure_site(ctx.storage, slug, name)
     async with ctx.storage.write() as tx:
         if not await tx.threads_of_site(site.id):  # a new site takes the exported identity
-            await tx.restore_site(site.id, record.short("name", 200),
+            await tx.restore_site(site.id, name,
                                   record.short("salt", 64), parsed)
         restored = await tx.get_site_by_id(site.id)
     assert restored is not None
