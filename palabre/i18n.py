@@ -1,4 +1,9 @@
-"""Message catalogues (one JSON file per language, shared with the widget) and plurals."""
+"""Message catalogues and plurals.
+
+One JSON file per language, shared with the widget (``locales/en.json``), plus the catalogues
+of parts the widget never shows, one folder each (``locales/admin/en.json``): the server
+reads them all as one catalogue per language.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +18,9 @@ CATALOGUES = Path(__file__).with_name("locales")
 
 @cache
 def catalogue(lang: str) -> dict[str, str]:
-    data: dict[str, str] = json.loads((CATALOGUES / f"{lang}.json").read_text("utf-8"))
+    data: dict[str, str] = {}
+    for part in (CATALOGUES / f"{lang}.json", *sorted(CATALOGUES.glob(f"*/{lang}.json"))):
+        data.update(json.loads(part.read_text("utf-8")))
     return data
 
 
