@@ -170,7 +170,30 @@ class SiteSettings:
         900, "How long an author may edit or delete their own comment, in seconds.")
     max_text_length: int = setting(10000, "Longest comment text, in characters.")
     blocked_words: tuple[str, ...] = setting(
-        (), "Words (case-insensitive) that make a comment be refused.")
+        (), "Words that make a comment be refused (422). Matched on whole words, ignoring "
+        "case, accents and common disguises (digits for letters, repeated letters, inserted "
+        "punctuation); a trailing * matches any ending (idiot* also matches idiots).")
+    watched_words: tuple[str, ...] = setting(
+        (), "Words, matched as blocked_words are, that hold a comment for a moderator instead "
+        "of refusing it.")
+    report_threshold: int = setting(
+        3, "Distinct readers whose reports hold a published comment for review (0: reports "
+        "never hold a comment).")
+    staff_label: str = setting(
+        "", "How comments of the site's moderators are labelled in the widget (La rédaction). "
+        "Empty: Staff, in the reader's language. Readers cannot post under this name.")
+    reserved_names: tuple[str, ...] = setting(
+        (), "Names readers may not post under (compared ignoring case and accents), besides "
+        "the staff label and the moderators' usernames.")
+    new_author_approvals: int = setting(
+        0, "Hold an author's comments until this many of theirs have been approved (the "
+        "first_time moderation mode means at least 1). Counted per email and client together.")
+    rejection_hold_percent: int = setting(
+        0, "Hold the comments of an author when at least this share (in percent) of their "
+        "last 10 decided comments were rejected or spam (0: off).")
+    duplicate_window_seconds: int = setting(
+        300, "Refuse the same text posted again by the same author within this many seconds "
+        "(422 duplicate; 0: off).")
     allowed_origins: tuple[str, ...] = setting(
         (), "Origins (https://www.example.org) whose pages may write comments through the "
         "API. Empty: any origin.")
