@@ -1,0 +1,225 @@
+"""The moderation desk's pages (/admin): signing in, the queue and its forms, CSRF, headers,
+escaping. In process, against a real SQLite file (and PostgreSQL where it runs)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import httpx
+import pytest
+
+from palabre.domain.moderators import save_moderator
+from tests.conftest import Api, AppFactory
+
+PASSWORD = "correct horse battery"
+POLICY = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+          "frame-ancestors 'none'; form-action 'self'; base-uri 'none'")
+
+
+def token_in(html: str) -> str:
+    found = re.search(r'name="csrf" value="([^"]+)"', html)
+    assert found, "no CSRF token in the page"
+    return found.group(1)
+
+
+def get(api: Api, url: str, **kwargs: Any) -> httpx.Response:
+    response: httpx.Response = api.client.get(url, follow_redirects=False, **kwargs)
+    return response
+
+
+def post(api: Api, url: str, data: dict[str, Any]) -> httpx.Response:
+    response: httpx.Response = api.client.post(url, data=data, follow_redirects=False)
+    return response
+
+
+def sign_in(api: Api, username: str = "claire", password: str = PASSWORD) -> httpx.Response:
+    form = get(api, "/admin/login")
+    return post(api, "/admin/login", {"csrf": token_in(form.text), "username": username,
+                                      "password": password, "next": "/admin/queue/pending"})
+
+
+@pytest.fixture
+def desk(api: Api) -> Api:
+    """A signed-in moderator's client."""
+    api.domain(lambda ctx: save_moderator(ctx, "claire", PASSWORD))
+    assert sign_in(api).status_code == 303
+    return api
+
+
+def page_token(api: Api, url: str = "/admin/queue/pending") -> str:
+    return token_in(get(api, url).text)
+
+
+def assert_secured(response: httpx.Response) -> None:
+    assert response.headers["content-security-policy"] == POLICY
+    assert response.headers["x-frame-options"] == "DENY"
+    assert response.headers["referrer-policy"] == "same-origin"
+    assert response.headers["cache-control"] == "no-store"
+
+
+def test_signing_in_opens_the_queue_and_signing_out_closes_it(api: Api) -> None:
+    api.domain(lambda ctx: save_moderator(ctx, "claire", PASSWORD))
+    signed = sign_in(api)
+    assert signed.status_code == 303 and signed.headers["location"] == "/admin/queue/pending"
+    assert_secured(signed)
+    queue = get(api, "/admin/queue/pending")
+    assert queue.status_code == 200 and "claire" in queue.text
+    out = post(api, "/admin/logout", {"csrf": token_in(queue.text)})
+    assert out.status_code == 303
+    again = get(api, "/admin/queue/pending")
+    assert again.status_code == 303 and again.headers["location"].startswith("/admin/login")
+
+
+def test_a_wrong_password_shows_the_form_again(api: Api) -> None:
+    api.domain(lambda ctx: save_moderator(ctx, "claire", PASSWORD))
+    refused = sign_in(api, password="not the password")
+    assert refused.status_code == 401 and "Wrong username or password." in refused.text
+    assert get(api, "/admin/queue/pending").status_code == 303
+
+
+def test_signing_in_needs_the_form_token(api: Api) -> None:
+    api.domain(lambda ctx: save_moderator(ctx, "claire", PASSWORD))
+    get(api, "/admin/login")
+    forged = post(api, "/admin/login", {"username": "claire", "password": PASSWORD})
+    assert forged.status_code == 403 and "palabre_session" not in forged.headers.get(
+        "set-cookie", "")
+
+
+@pytest.mark.parametrize("path", ["/admin", "/admin/queue/pending", "/admin/queue/spam"])
+def test_signed_out_pages_send_to_the_sign_in_page(api: Api, path: str) -> None:
+    response = get(api, path)
+    assert response.status_code == 303
+    assert response.headers["location"].startswith("/admin/login")
+    assert_secured(response)
+
+
+def test_the_next_address_stays_on_the_desk(api: Api) -> None:
+    api.domain(lambda ctx: save_moderator(ctx, "claire", PASSWORD))
+    form = get(api, "/admin/login")
+    signed = post(api, "/admin/login", {
+        "csrf": token_in(form.text), "username": "claire", "password": PASSWORD,
+        "next": "//evil.example/admin"})
+    assert signed.headers["location"] == "/admin/queue/pending"
+
+
+def held(api: Api, text: str = "À relire", **fields: Any) -> dict[str, Any]:
+    api.site_settings(moderation="all")
+    comment: dict[str, Any] = api.comment("/a", text, **fields)
+    assert comment["status"] == "pending"
+    return comment
+
+
+def test_the_queue_shows_a_held_comment_with_its_article_and_author(desk: Api) -> None:
+    api = desk
+    api.site_settings(site_url="https://news.example.org")
+    api.client.post("/api/v1/comments", json={"uri": "/a", "text": "Premier",
+                                               "title": "Le budget"})
+    parent = api.page("/a")["comments"][0]
+    comment = held(api, "Une *réponse*", parent=parent["id"], author="Jeanne",
+                   email="jeanne@example.org", website="https://jeanne.example.org")
+    page = get(api, "/admin/queue/pending")
+    assert page.status_code == 200
+    assert_secured(page)
+    html = page.text
+    assert f'id="comment-{comment["id"]}"' in html
+    assert "<p>Une <em>réponse</em></p>" in html  # the sanitised HTML, as stored
+    assert 'href="https://news.example.org/a"' in html and "Le budget" in html
+    assert "jeanne@example.org" in html and "https://jeanne.example.org" in html
+    assert "In reply to Anonymous:" in html and "Premier" in html
+
+
+def test_moderating_without_the_token_is_refused_and_changes_nothing(desk: Api) -> None:
+    api = desk
+    comment = held(api)
+    for data in ({}, {"csrf": "0" * 64}):
+        refused = post(api, f"/admin/comments/{comment['id']}/approve", data)
+        assert refused.status_code == 403
+        assert_secured(refused)
+    assert api.page("/a")["comments"] == []
+    assert f'id="comment-{comment["id"]}"' in get(api, "/admin/queue/pending").text
+
+
+def test_a_token_of_another_session_is_refused(desk: Api, make_api: AppFactory) -> None:
+    comment = held(desk)
+    other = make_api()
+    other.domain(lambda ctx: save_moderator(ctx, "paul", PASSWORD))
+    assert sign_in(other, "paul").status_code == 303
+    stolen = page_token(other)
+    assert post(desk, f"/admin/comments/{comment['id']}/approve",
+                {"csrf": stolen}).status_code == 403
+    assert desk.page("/a")["comments"] == []
+
+
+def test_approving_publishes_the_comment(desk: Api) -> None:
+    api = desk
+    comment = held(api)
+    done = post(api, f"/admin/comments/{comment['id']}/approve",
+                {"csrf": page_token(api), "next": "/admin/queue/pending?site=default"})
+    assert done.status_code == 303
+    assert done.headers["location"] == "/admin/queue/pending?site=default&done=approved"
+    assert [c["id"] for c in api.page("/a")["comments"]] == [comment["id"]]
+    after = get(api, done.headers["location"])
+    assert "Comment approved." in after.text and f'id="comment-{comment["id"]}"' not in after.text
+
+
+@pytest.mark.parametrize("action", ["reject", "spam"])
+def test_rejecting_and_spam_keep_the_comment_hidden(desk: Api, action: str) -> None:
+    api = desk
+    comment = held(api)
+    done = post(api, f"/admin/comments/{comment['id']}/{action}",
+                {"csrf": page_token(api), "reason": "off_topic"})
+    assert done.status_code == 303
+    assert api.page("/a")["comments"] == []
+    assert f'id="comment-{comment["id"]}"' not in get(api, "/admin/queue/pending").text
+
+
+def test_a_selection_is_approved_at_once(desk: Api) -> None:
+    api = desk
+    first, second, third = held(api, "un"), held(api, "deux"), held(api, "trois")
+    done = post(api, "/admin/comments/bulk", {
+        "csrf": page_token(api), "action": "approve", "ids": [first["id"], third["id"]]})
+    assert done.status_code == 303
+    assert "2 comments approved." in get(api, done.headers["location"]).text
+    assert {c["id"] for c in api.page("/a")["comments"]} == {first["id"], third["id"]}
+    assert f'id="comment-{second["id"]}"' in get(api, "/admin/queue/pending").text
+
+
+def test_search_and_pages_narrow_the_queue(desk: Api) -> None:
+    api = desk
+    api.site_settings(moderation="all")
+    for n in range(23):
+        api.comment("/a" if n % 2 else "/b", f"numéro {n}", author=f"Auteur{n}")
+    first = get(api, "/admin/queue/pending").text
+    assert "23 comments" in first and "Page 1 of 2" in first
+    second = get(api, "/admin/queue/pending?page=2").text
+    assert second.count('class="card"') == 3
+    found = get(api, "/admin/queue/pending?q=numéro+7").text
+    assert found.count('class="card"') == 1 and "Auteur7" in found
+    by_article = get(api, "/admin/queue/pending?article=/b").text
+    assert by_article.count('class="card"') == 12
+
+
+def test_user_text_is_escaped_everywhere(desk: Api) -> None:
+    api = desk
+    attack = "<img src=x onerror=alert(1)>"
+    held(api, attack, author=attack)
+    html = get(api, "/admin/queue/pending").text
+    assert attack not in html
+    assert "&lt;img src=x onerror=alert(1)&gt;" in html
+
+
+def test_pages_speak_french_when_asked(desk: Api) -> None:
+    api = desk
+    french = get(api, "/admin/queue/pending", headers={"Accept-Language": "fr-FR,fr;q=0.9"})
+    assert '<html lang="fr">' in french.text and "En attente" in french.text
+    toggled = get(api, "/admin/queue/pending?lang=fr")
+    assert "palabre_admin_lang=fr" in toggled.headers["set-cookie"]
+    assert '<html lang="fr">' in get(api, "/admin/queue/pending").text
+
+
+def test_an_unknown_admin_page_is_an_html_404(desk: Api) -> None:
+    missing = get(desk, "/admin/nowhere")
+    assert missing.status_code == 404 and "Error 404" in missing.text
+    assert_secured(missing)
+    assert get(desk, "/admin/queue/elsewhere").status_code == 404
