@@ -223,3 +223,87 @@ def test_an_unknown_admin_page_is_an_html_404(desk: Api) -> None:
     assert missing.status_code == 404 and "Error 404" in missing.text
     assert_secured(missing)
     assert get(desk, "/admin/queue/elsewhere").status_code == 404
+
+
+DESK_PAGES = ["/admin/queue/pending", "/admin/queue/reported", "/admin/queue/recent",
+              "/admin/queue/rejected", "/admin/queue/spam", "/admin/threads",
+              "/admin/threads?uri=/a", "/admin/settings", "/admin/moderators"]
+
+
+@pytest.mark.parametrize("path", DESK_PAGES)
+def test_every_page_renders_for_a_moderator(desk: Api, path: str) -> None:
+    desk.comment("/a", "Bonjour")
+    response = get(desk, path)
+    assert response.status_code == 200, response.text
+    assert_secured(response)
+    assert "<script>" not in response.text and "style=" not in response.text
+    assert get(desk, f"{path}{'&' if '?' in path else '?'}lang=fr").status_code == 200
+
+
+@pytest.mark.parametrize("path", DESK_PAGES[5:])
+def test_every_page_needs_a_session(api: Api, path: str) -> None:
+    assert get(api, path).status_code == 303
+
+
+def test_closing_reopening_and_retitling_a_thread(desk: Api) -> None:
+    api = desk
+    api.comment("/a", "Bonjour")
+    token = page_token(api, "/admin/threads?uri=/a")
+    assert post(api, "/admin/threads/close", {"uri": "/a"}).status_code == 403
+    assert api.thread("/a")["closed"] is False
+    closed = post(api, "/admin/threads/close", {"csrf": token, "site": "default", "uri": "/a"})
+    assert closed.status_code == 303 and "done=closed" in closed.headers["location"]
+    assert api.thread("/a")["closed"] is True
+    assert "Reopen" in get(api, closed.headers["location"]).text
+    post(api, "/admin/threads/open", {"csrf": token, "site": "default", "uri": "/a"})
+    assert api.thread("/a")["closed"] is False
+    post(api, "/admin/threads/title", {"csrf": token, "site": "default", "uri": "/a",
+                                        "title": "Le <b>budget</b>"})
+    assert api.thread("/a")["title"] == "Le <b>budget</b>"
+    assert "Le &lt;b&gt;budget&lt;/b&gt;" in get(api, "/admin/threads?uri=/a").text
+
+
+def settings_form(api: Api, **changes: str) -> dict[str, Any]:
+    html = get(api, "/admin/settings").text
+    fields = dict(re.findall(r'<input id="set-(\w+)" name="\w+" value="([^"]*)"', html))
+    return {"csrf": token_in(html), "site": "default", **fields, **changes}
+
+
+def test_settings_are_saved_through_the_domain(desk: Api) -> None:
+    api = desk
+    saved = post(api, "/admin/settings", settings_form(
+        api, max_depth="2", moderation="all", watched_words="gratuit\npromo", lock_titles="true"))
+    assert saved.status_code == 303
+    html = get(api, saved.headers["location"]).text
+    assert "Settings saved." in html
+    assert 'id="set-max_depth" name="max_depth" value="2"' in html
+    assert ">gratuit\npromo</textarea>" in html
+    assert api.comment("/x", "Texte")["status"] == "pending"
+
+
+def test_an_invalid_setting_is_shown_beside_its_field_and_nothing_changes(desk: Api) -> None:
+    api = desk
+    refused = post(api, "/admin/settings", settings_form(api, max_depth="deep",
+                                                         moderation="all"))
+    assert refused.status_code == 422
+    assert 'aria-invalid="true"' in refused.text
+    assert '<p class="error" id="error-max_depth">Enter a whole number.</p>' in refused.text
+    assert 'value="deep"' in refused.text
+    assert api.comment("/x", "Texte")["status"] == "approved"
+    assert post(api, "/admin/settings", {"site": "default", "max_depth": "2"}).status_code == 403
+
+
+def test_creating_a_moderator_never_replaces_an_account(desk: Api,
+                                                        make_api: AppFactory) -> None:
+    api = desk
+    token = page_token(api, "/admin/moderators")
+    made = post(api, "/admin/moderators", {"csrf": token, "username": "paul",
+                                           "password": "another long password"})
+    assert made.status_code == 303
+    taken = post(api, "/admin/moderators", {"csrf": token, "username": "paul",
+                                            "password": "a third long password"})
+    assert taken.status_code == 422 and "This username is taken." in taken.text
+    short = post(api, "/admin/moderators", {"csrf": token, "username": "zoe",
+                                            "password": "short"})
+    assert short.status_code == 422 and "at least 10 characters" in short.text
+    assert sign_in(make_api(), "paul", "another long password").status_code == 303

@@ -6,7 +6,15 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from palabre.web.admin import actions, queues, signin, static
+from palabre.web.admin import (
+    accounts,
+    actions,
+    queues,
+    signin,
+    site_settings,
+    static,
+    thread_pages,
+)
 from palabre.web.admin.guard import page, signed_in
 from palabre.web.admin.views import error_page, redirect
 
@@ -33,5 +41,13 @@ routes = [
     Route("/admin/queue/{kind}", queues.queue_page, methods=["GET"]),
     Route("/admin/comments/bulk", actions.moderate_many, methods=["POST"]),
     Route("/admin/comments/{id:int}/{action}", actions.moderate_one, methods=["POST"]),
+    Route("/admin/threads", thread_pages.threads_page, methods=["GET"]),
+    Route("/admin/threads/close", thread_pages.close_thread, methods=["POST"]),
+    Route("/admin/threads/open", thread_pages.open_thread, methods=["POST"]),
+    Route("/admin/threads/title", thread_pages.title_thread, methods=["POST"]),
+    Route("/admin/settings", site_settings.settings_page, methods=["GET"]),
+    Route("/admin/settings", site_settings.save_settings, methods=["POST"]),
+    Route("/admin/moderators", accounts.moderators_page, methods=["GET"]),
+    Route("/admin/moderators", accounts.create_moderator, methods=["POST"]),
     Route("/admin/{rest:path}", not_found),
 ]
