@@ -7,8 +7,15 @@ import * as esbuild from 'esbuild';
 const here = (path) => fileURLToPath(new URL(path, import.meta.url));
 const OUTFILE = here('../palabre/static/widget.js');
 
-/** CSS comes in as a minified string; catalogues lose the keys only the server uses
- * (feed.*, server.*). */
+/** The `error.*` messages the widget finds out by itself; the others come from the server,
+ * already in the reader's language (`error.message`), so the bundle does not carry them. */
+const OWN_ERRORS = ['error.network', 'error.text_empty', 'error.internal_error'];
+
+/** Whether the widget needs a catalogue's message: not those only the server shows. */
+const shown = (key) =>
+  !/^(feed|server)\./.test(key) && (!key.startsWith('error.') || OWN_ERRORS.includes(key));
+
+/** CSS comes in as a minified string; catalogues keep only the keys the widget shows. */
 const inline = {
   name: 'palabre-inline',
   setup(build) {
@@ -21,8 +28,7 @@ const inline = {
     });
     build.onLoad({ filter: /locales[\\/][a-z]+\.json$/ }, async ({ path }) => {
       const messages = JSON.parse(await readFile(path, 'utf8'));
-      const kept = Object.entries(messages).filter(
-        ([key]) => !key.startsWith('feed.') && !key.startsWith('server.'));
+      const kept = Object.entries(messages).filter(([key]) => shown(key));
       return { contents: JSON.stringify(Object.fromEntries(kept)), loader: 'json' };
     });
   },

@@ -8,9 +8,11 @@ export class ApiError extends Error {
   }
 }
 
-export function makeApi(base, lang) {
+/** Every call names the site (`?site=`), writes too: the server judges CORS by it. */
+export function makeApi(base, lang, site) {
   async function call(method, path, { query, body, token } = {}) {
     const url = new URL(base + path);
+    url.searchParams.set('site', site);
     for (const [name, value] of query || []) if (value != null) url.searchParams.append(name, value);
     const headers = { 'Accept-Language': lang };
     if (body !== undefined) headers['Content-Type'] = 'application/json';
@@ -28,42 +30,32 @@ export function makeApi(base, lang) {
     }
     if (response.status === 204) return null;
     const data = await response.json().catch(() => null);
-    if (!response.ok) {
-      throw new ApiError(response.status, data?.error || { code: fallbackCode(response.status) });
-    }
+    if (!response.ok) throw new ApiError(response.status, data?.error || { code: 'internal_error' });
     return data;
   }
 
   return {
-    list: (site, uri, sort, cursor) =>
+    /** A page of the thread; `featured` ('only') asks for the editor's picks alone. */
+    list: (uri, sort, cursor, featured) =>
       call('GET', '/api/v1/comments', {
-        query: [['site', site], ['uri', uri], ['sort', sort], ['cursor', cursor]],
+        query: [['uri', uri], ['sort', sort], ['cursor', cursor], ['featured', featured]],
       }),
-    counts: (site, uris) =>
-      call('GET', '/api/v1/counts', { query: [['site', site], ...uris.map((u) => ['uri', u])] }),
+    counts: (uris) => call('GET', '/api/v1/counts', { query: uris.map((u) => ['uri', u]) }),
     post: (body) => call('POST', '/api/v1/comments', { body }),
     edit: (id, text, token) => call('PATCH', `/api/v1/comments/${id}`, { body: { text }, token }),
     remove: (id, token) => call('DELETE', `/api/v1/comments/${id}`, { token }),
     vote: (id, value) => call('POST', `/api/v1/comments/${id}/vote`, { body: { value } }),
+    /** `report`: `{reason, note}`. */
+    report: (id, report) => call('POST', `/api/v1/comments/${id}/report`, { body: report }),
   };
 }
 
-const fallbackCode = (status) =>
-  ({ 401: 'unauthorized', 403: 'forbidden', 404: 'not_found', 413: 'payload_too_large',
-     415: 'unsupported_media_type', 422: 'invalid_input', 429: 'rate_limited' })[status] ||
-  'internal_error';
-
 /**
- * The localised text of a failed call: `error.<reason>` when the answer names a reason we know,
- * else `error.<code>`. A message with a value only the server knows (`{limit}`) is the
- * server's own, which is translated too (we send Accept-Language).
+ * The text of a failed call: the server's own message, in the reader's language (we send
+ * Accept-Language), else the catalogue's `error.<code>` for what the widget finds out itself
+ * (`network`), else "Something went wrong on the server." (a proxy's page, not the API's).
  */
 export function errorText(i18n, err) {
-  const error = err instanceof ApiError ? err.error : { code: 'internal_error' };
-  for (const key of [error.reason, error.code]) {
-    if (!key || !i18n.has(`error.${key}`)) continue;
-    const text = i18n.t(`error.${key}`, error);
-    return /\{\w+\}/.test(text) ? error.message || text.replace(/ ?\([^)]*\)/, '') : text;
-  }
-  return error.message || i18n.t('error.internal_error');
+  const error = err?.error || {};
+  return error.message || i18n.t(i18n.has(`error.${error.code}`) ? `error.${error.code}` : 'error.internal_error');
 }

@@ -11,13 +11,14 @@ function skeleton(view) {
   const vote = (act, sign) =>
     h('button', { type: 'button', 'data-act': act, 'aria-pressed': 'false' },
       h('span', { 'aria-hidden': 'true' }, sign), h('span', { class: 'palabre-sr' }, t(`comment.${act}`)), '');
+  const button = (act) => h('button', { type: 'button', 'data-act': act }, t(`comment.${act}`));
   return h('article', { class: 'palabre-comment', tabindex: '-1' },
     h('div', { class: 'palabre-meta' },
       h('span', { class: 'palabre-author' }),
       h('a', { class: 'palabre-date', title: t('comment.permalink') }, h('time'))),
     h('div', { class: 'palabre-body' }),
     h('div', { class: 'palabre-actions' },
-      vote('like', '▲'), vote('dislike', '▼'), h('button', { type: 'button', 'data-act': 'reply' }, t('comment.reply'))),
+      vote('like', '▲'), vote('dislike', '▼'), button('reply'), button('report')),
     h('div', { class: 'palabre-replies' }));
 }
 
@@ -55,6 +56,8 @@ export function paint(item, view) {
     }
     // The server's sanitised rendering is the only HTML the widget ever inserts.
     body.innerHTML = c.html;
+    if (c.staff) date.before(badge(view.staffLabel() || t('comment.staff')));
+    if (c.featured) date.before(badge(t('comment.featured')));
   }
   if (c.edited) meta.append(h('span', { class: 'palabre-edited', title: exact(new Date(c.edited)) }, t('comment.edited')));
   if (c.reply_to != null && c.reply_to !== c.parent) {
@@ -76,6 +79,7 @@ export function paint(item, view) {
 }
 
 const nameOf = (c, t) => c?.author || t('comment.anonymous');
+const badge = (text) => h('span', { class: 'palabre-badge' }, text);
 
 /** A fresh actions bar for `item` (after a vote). */
 export function actions(item, view) {
@@ -84,25 +88,32 @@ export function actions(item, view) {
   return bar;
 }
 
-/** Set the buttons for this comment; clicks are handled once for the whole list (thread/view.js). */
+/**
+ * Set the buttons for this comment; clicks are handled once for the whole list (thread/view.js).
+ * A closed thread has none but an author's Delete; one's own comments cannot be voted on or
+ * reported.
+ */
 function fillActions(bar, item, view) {
   const { c } = item;
   const { t } = view.i18n;
-  const [like, dislike, reply] = bar.children;
-  if (c.status !== 'approved') {
+  const [like, dislike, , report] = bar.children;
+  const own = view.store.own(c.id);
+  if (c.status !== 'approved' || view.closed()) {
     bar.replaceChildren();
   } else {
     const mine = view.store.vote(c.id);
     like.lastChild.data = ` ${c.likes}`;
     dislike.lastChild.data = ` ${c.dislikes}`;
     if (mine) (mine > 0 ? like : dislike).setAttribute('aria-pressed', 'true');
-    if (view.closed()) reply.remove();
+    if (own) {
+      like.disabled = dislike.disabled = true;
+      report.remove();
+    } else if (view.store.reported(c.id)) {
+      report.replaceWith(h('span', { class: 'palabre-reported' }, t('comment.reported')));
+    }
   }
   if (c.status === 'deleted') return bar.remove();
-  const own = view.store.own(c.id);
-  if (!own) return;
-  like.disabled = dislike.disabled = true;
-  if (Date.now() - own.at < view.editWindow()) {
+  if (own && Date.now() - own.at < view.editWindow()) {
     if (!view.closed()) bar.append(h('button', { type: 'button', 'data-act': 'edit' }, t('comment.edit')));
     bar.append(h('button', { type: 'button', 'data-act': 'delete' }, t('comment.delete')));
   }

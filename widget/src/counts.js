@@ -2,7 +2,7 @@
 
 const BATCH = 500;
 
-export function makeCounts(api, i18n, site) {
+export function makeCounts(api, i18n) {
   const spans = () => document.querySelectorAll('[data-palabre-count]');
   const uriOf = (span) => span.dataset.palabreCount || location.pathname;
 
@@ -16,7 +16,7 @@ export function makeCounts(api, i18n, site) {
     const uris = [...new Set([...spans()].map(uriOf))];
     for (let i = 0; i < uris.length; i += BATCH) {
       try {
-        const { counts } = await api.counts(site, uris.slice(i, i + BATCH));
+        const { counts } = await api.counts(uris.slice(i, i + BATCH));
         for (const uri in counts) show(uri, counts[uri]);
       } catch {
         // A count is an extra: on failure the span keeps what the page put there.

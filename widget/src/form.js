@@ -39,6 +39,7 @@ export function commentForm(view, opts) {
   const toggle = h('button', { type: 'button', 'aria-pressed': 'false', onclick: togglePreview },
     t('form.preview'));
   const remembered = view.store.author();
+  const { typed } = view;
   const form = h(
     'form',
     { class: 'palabre-form', 'aria-label': opts.label, novalidate: true, onsubmit },
@@ -53,7 +54,10 @@ export function commentForm(view, opts) {
     opts.author &&
       h('div', { class: 'palabre-author-fields' },
         ...AUTHOR_FIELDS.map(([name, type, autocomplete]) =>
-          field(name, type, autocomplete, { value: remembered[name] || '' }),
+          field(name, type, autocomplete, {
+            value: typed[name] ?? remembered[name] ?? '',
+            onchange: share,
+          }),
         ),
       ),
     error,
@@ -63,6 +67,15 @@ export function commentForm(view, opts) {
       submit,
     ),
   );
+
+  /** What the reader typed in one form's author field also fills the others on screen,
+   * where still empty, and the forms opened later. */
+  function share({ target: { name, value } }) {
+    typed[name] = value;
+    for (const input of document.querySelectorAll(`.palabre-author-fields [name=${name}]`)) {
+      input.value ||= value;
+    }
+  }
 
   function render() {
     shown.replaceChildren();

@@ -34,8 +34,8 @@ function start() {
     .replace(/\/$/, '');
   const site = options.palabreSite || 'default';
   const i18n = makeI18n(pickLanguage(options.palabreLang));
-  const api = makeApi(base, i18n.lang);
-  const counts = makeCounts(api, i18n, site);
+  const api = makeApi(base, i18n.lang, site);
+  const counts = makeCounts(api, i18n);
 
   addStyles(css, script?.nonce);
 

@@ -1,4 +1,5 @@
-// What the browser remembers, in localStorage only: author details, edit tokens, own votes.
+// What the browser remembers, in localStorage only: author details, edit tokens, own votes,
+// the comments it reported.
 
 const WEEK = 7 * 86400e3;
 
@@ -13,11 +14,12 @@ export function makeStore(base) {
   const author = data.author || {};
   const tokens = data.tokens || {};
   const votes = data.votes || {};
+  const reported = data.reported || {};
   for (const id in tokens) if (Date.now() - tokens[id].at > WEEK) delete tokens[id];
 
   const save = () => {
     try {
-      localStorage.setItem(key, JSON.stringify({ author, tokens, votes }));
+      localStorage.setItem(key, JSON.stringify({ author, tokens, votes, reported }));
     } catch {
       // Private mode or a full quota: the widget works, it just forgets.
     }
@@ -43,6 +45,11 @@ export function makeStore(base) {
     setVote(id, value) {
       if (value) votes[id] = value;
       else delete votes[id];
+      save();
+    },
+    reported: (id) => reported[id],
+    setReported(id) {
+      reported[id] = 1;
       save();
     },
   };

@@ -1,5 +1,5 @@
-// What a reader does: open the thread, load more, sort, post, reply, edit, delete, vote and
-// follow a permalink. Each calls the API, then changes the state (state.js), which the view
+// What a reader does: open the thread, load more, sort, post, reply, edit, delete, vote,
+// report and follow a permalink. Each calls the API, then changes the state (state.js), which the view
 // follows; what is only about the screen (forms, focus, announcements) goes to the view.
 
 const FIRST_SLICE = 15; // comments: a screenful, the next slices follow within a frame
@@ -18,7 +18,7 @@ export function threadActions(ctx, state, view) {
     const mine = state.begin();
     view.busy();
     try {
-      const data = await api.list(site, uri, state.sort, reset ? null : state.cursor);
+      const data = await api.list(uri, state.sort, reset ? null : state.cursor);
       if (!state.current(mine)) return null;
       performance.mark('palabre-render');
       state.setThread(data.thread, reset);
@@ -27,6 +27,7 @@ export function threadActions(ctx, state, view) {
       view.idle();
       state.setCursor(data.next_cursor);
       performance.mark('palabre-done');
+      view.settle();
       return added;
     } catch (err) {
       if (!state.current(mine)) return null;
@@ -61,6 +62,16 @@ export function threadActions(ctx, state, view) {
       slice(Infinity);
     }
     return added;
+  }
+
+  /** The editor's picks, when the thread has some; without them the thread reads as well. */
+  async function picks() {
+    if (!state.thread?.featured) return;
+    try {
+      view.showPicks((await api.list(uri, null, null, 'only')).comments);
+    } catch {
+      // An extra, like the counts: the discussion below has the same comments.
+    }
   }
 
   async function loadMore() {
@@ -134,6 +145,16 @@ export function threadActions(ctx, state, view) {
     view.focusAct(id, value > 0 ? 'like' : 'dislike');
   }
 
+  function report(id) {
+    view.openReport(id, async (values) => {
+      await api.report(id, values);
+      store.setReported(id);
+      view.repaint(id);
+      view.note(id, t('report.thanks'));
+      view.announce(t('report.thanks'));
+    });
+  }
+
   /** After the server refuses an author's token, the edit and delete buttons go. */
   const refused = (id) => (err) => {
     if (REFUSED.includes(err.error?.code)) store.forget(id);
@@ -155,8 +176,9 @@ export function threadActions(ctx, state, view) {
     if (name === 'reply') reply(id);
     else if (name === 'edit') edit(id);
     else if (name === 'delete') view.confirmDelete(id, () => remove(id));
+    else if (name === 'report') report(id);
     else vote(id, name === 'like' ? 1 : -1);
   }
 
-  return { load, loadMore, sort, publish, act, reveal };
+  return { load, picks, loadMore, sort, publish, act, reveal };
 }

@@ -1,11 +1,12 @@
 // What happens on screen around one comment while a reader acts on it: the reply and edit
-// forms, the delete confirmation, an error note, and where the focus goes. Comments are named
+// forms, the delete confirmation, the report dialog, a note, and where the focus goes. Comments are named
 // by id. What may run after an answer of the server (repaint, fail, focus) leaves alone a
 // comment no longer on screen (the list was reloaded meanwhile).
 import { errorText } from '../api.js';
 import { paint } from '../comment.js';
 import { h } from '../dom.js';
 import { commentForm } from '../form.js';
+import { reportDialog } from '../report.js';
 
 /** `nodes`: comment id → rendered item (see view.js); `env`: what comment.js and form.js read. */
 export function commentControls(nodes, env) {
@@ -82,11 +83,24 @@ export function commentControls(nodes, env) {
     ok.focus();
   }
 
-  /** A refusal, shown under the comment's actions. */
-  function fail(id, err) {
+  let ask; // the report dialog, made when first needed
+
+  /** The report dialog for this comment; `send({reason, note})` reports it. */
+  function openReport(id, send) {
+    const item = nodes.get(id);
+    ask ||= reportDialog(item.el.closest('.palabre'), i18n);
+    // Back to the Report button, or to the comment once it says "Reported".
+    ask(send, () => (item.el.querySelector(':scope > .palabre-actions [data-act=report]') ||
+      item.el).focus());
+  }
+
+  /** A note under the comment's actions: a refusal (`err`), or else `text`. */
+  function say(id, err, text) {
     const item = nodes.get(id);
     if (!item) return;
-    const note = h('p', { class: 'palabre-error', role: 'alert' }, errorText(i18n, err));
+    const note = err
+      ? h('p', { class: 'palabre-error', role: 'alert' }, errorText(i18n, err))
+      : h('p', { class: 'palabre-note' }, text);
     item.el.querySelector(':scope > .palabre-error')?.remove();
     item.el.querySelector(':scope > .palabre-actions').after(note);
   }
@@ -95,8 +109,11 @@ export function commentControls(nodes, env) {
     openReply,
     openEditor,
     confirmDelete,
+    openReport,
     repaint,
-    fail,
+    fail: say,
+    /** A confirmation under the comment's actions (the live region says it too). */
+    note: (id, text) => say(id, null, text),
     focus: (id) => nodes.get(id)?.el.focus(),
     focusAct: (id, name) => focusAct(nodes.get(id), name),
     /** The ids of the comments shown inside this one's replies, at any depth. */

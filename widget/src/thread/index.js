@@ -10,5 +10,5 @@ export function mountThread(root, ctx) {
   const view = threadView(root, ctx, state, on);
   Object.assign(on, threadActions(ctx, state, view));
   addEventListener('hashchange', on.reveal);
-  on.load(true).then(on.reveal);
+  on.load(true).then(on.picks).then(on.reveal);
 }

@@ -1,4 +1,5 @@
-// The thread on screen: heading, form, sort, list, "Load more", errors and the live region.
+// The thread on screen: heading, the thread's message, the form (or the closed notice), the
+// editor's picks, sort, list, "Load more", errors and the live region.
 // It follows the state (state.js) and tells `on` (the actions) what the reader asked for.
 import { errorText } from '../api.js';
 import { actions, paint, renderComment } from '../comment.js';
@@ -6,6 +7,8 @@ import { h, uid } from '../dom.js';
 import { commentForm } from '../form.js';
 import { commentControls } from './controls.js';
 import { SORTS } from './state.js';
+
+const SETTLE_MS = 1500;
 
 /** `on`: `act(name, id)`, `publish(values, parent)`, `sort(value)`, `loadMore()`. */
 export function threadView(root, ctx, state, on) {
@@ -20,6 +23,9 @@ export function threadView(root, ctx, state, on) {
     items: nodes,
     closed: state.closed,
     editWindow: state.editWindow,
+    staffLabel: () => state.thread?.staff_label,
+    /** What the reader typed in this page's author fields (form.js), remembered once posted. */
+    typed: {},
   };
   let mounted = false;
 
@@ -38,14 +44,23 @@ export function threadView(root, ctx, state, on) {
   const more = h('button', { type: 'button', class: 'palabre-more', onclick: () => on.loadMore() },
     t('thread.load_more'));
   const failure = h('p', { class: 'palabre-error', role: 'alert' });
+  const picks = h('div');
+  // Top-level comments whose layout the browser skips until they scroll near (see settle).
+  let lazy = [];
   // A page's comments gather here and join the list a slice at a time (flush).
   const pending = document.createDocumentFragment();
 
   function mount() {
     mounted = true;
+    const { message, closed } = state.thread;
+    if (message) {
+      // The server's sanitised rendering of the moderators' Markdown, as for comments.
+      top.append(h('div', { class: 'palabre-message palabre-body' }));
+      top.lastChild.innerHTML = message;
+    }
     top.append(
-      state.thread.closed
-        ? h('p', { class: 'palabre-closed' }, t('thread.closed'))
+      closed
+        ? h('p', { class: 'palabre-closed', role: 'status' }, t('thread.closed'))
         : commentForm(env, {
             label: t('form.label'),
             submit: t('form.submit'),
@@ -55,7 +70,7 @@ export function threadView(root, ctx, state, on) {
     );
     root.classList.add('palabre');
     root.lang = i18n.lang;
-    root.replaceChildren(heading, top, toolbar, list, empty, failure, more, live);
+    root.replaceChildren(heading, top, picks, toolbar, list, empty, failure, more, live);
   }
 
   function refresh() {
@@ -92,6 +107,7 @@ export function threadView(root, ctx, state, on) {
     reset() {
       list.replaceChildren();
       nodes.clear();
+      lazy = [];
     },
     add: (c) => place(c, pending),
     new(c) {
@@ -128,8 +144,40 @@ export function threadView(root, ctx, state, on) {
     idle: () => list.removeAttribute('aria-busy'),
     /** Append what the last slice placed. */
     flush: () => list.append(pending),
-    /** Let the browser skip this comment's layout until it scrolls near. */
-    defer: (id) => nodes.get(id).el.classList.add('palabre-lazy'),
+    /** Let the browser skip this comment's layout until it scrolls near (or settle comes). */
+    defer(id) {
+      const { el } = nodes.get(id);
+      el.classList.add('palabre-lazy');
+      lazy.push(el);
+    },
+    /**
+     * Once a page is all shown and the reader has had a moment (SETTLE_MS) to start reading,
+     * lay out what was skipped, a few threads per idle moment: a full-page capture (archives
+     * screenshot whole pages) then shows every comment, not blank boxes.
+     */
+    settle() {
+      const idle = window.requestIdleCallback || setTimeout;
+      const step = () => {
+        for (const el of lazy.splice(0, 8)) el.classList.remove('palabre-lazy');
+        if (lazy.length) idle(step);
+      };
+      setTimeout(step, SETTLE_MS);
+    },
+    /** The editor's picks above the discussion, each linking to its place in it. */
+    showPicks(comments) {
+      const id = uid('picks');
+      const own = { ...env }; // its own skeletons: picks have no actions and no replies
+      picks.replaceChildren(h('section', { class: 'palabre-picks', 'aria-labelledby': id },
+        h('h3', { id }, t('thread.featured')),
+        ...comments.map((c) => {
+          const { el } = renderComment(c, own);
+          el.removeAttribute('id');
+          el.querySelector('.palabre-actions').replaceWith(h('a', { class: 'palabre-goto',
+            href: `#comment-${c.id}` }, t('thread.featured_link')));
+          el.lastChild.remove();
+          return el;
+        })));
+    },
     /** A page's first slice is in: show the thread (the first time, instead of what was there). */
     shown() {
       failure.replaceChildren();
