@@ -36,3 +36,7 @@ bench: $(STAMP)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+
+.PHONY: apidocs
+apidocs:
+	cd apidocs && npm ci --ignore-scripts --no-audit --no-fund && npm run build

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Iterator
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
@@ -25,6 +27,7 @@ from palabre.domain.context import Context
 from palabre.domain.identity import SYSTEM
 from palabre.domain.models import Moderator, Thread
 from palabre.domain.moderators import save_moderator
+from palabre.web.admin.sessions import COOKIE
 from tests.api.spec import refs
 from tests.conftest import Api, AppFactory
 
@@ -34,6 +37,7 @@ TEXT = {"Content-Type": "text/plain"}
 ANY_ORIGIN = "https://any.example"
 ALLOWED_ORIGIN = "https://www.journal.example"
 PASSWORD = "correct horse battery"
+APIDOCS = Path(__file__).resolve().parents[2] / "palabre" / "static" / "apidocs"
 UTC_TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ")
 
 
@@ -232,6 +236,87 @@ def test_the_description_is_sound(api: Api) -> None:
     resolver = seen.registry.resolver(SPEC_URI)
     for ref in refs(seen.spec):
         assert resolver.lookup(SPEC_URI + ref).contents, ref
+
+
+def examples(spec: dict[str, Any]) -> Iterator[tuple[tuple[str, ...], Any]]:
+    """Where each example of a JSON body is, and the example."""
+    def within(at: tuple[str, ...], node: dict[str, Any]) -> Iterator[tuple[tuple[str, ...], Any]]:
+        media = node.get("content", {}).get("application/json", {})
+        if "example" in media:
+            yield (*at, "content", "application/json", "schema"), media["example"]
+
+    for path, operations in spec["paths"].items():
+        for method, operation in operations.items():
+            at = ("paths", path, method)
+            yield from within((*at, "requestBody"), operation.get("requestBody", {}))
+            for status, answer in operation["responses"].items():
+                yield from within((*at, "responses", status), answer)
+    for name, answer in spec["components"]["responses"].items():
+        yield from within(("components", "responses", name), answer)
+
+
+def test_every_example_is_a_valid_body(api: Api) -> None:
+    seen = Observer(api)
+    found = list(examples(seen.spec))
+    for at, example in found:
+        seen.validate(example, *at)
+    bodies = {at[1:3] for at, _ in found if at[3] == "requestBody"}
+    assert bodies == {(path, method) for path, operations in seen.spec["paths"].items()
+                      for method, operation in operations.items() if "requestBody" in operation}
+    assert seen.node("paths", "/api/v1/comments", "get", "responses", "200", "content",
+                     "application/json", "example")["comments"][0]["id"] == 17  # the contract's
+
+
+def test_operations_name_the_credentials_they_take(api: Api) -> None:
+    spec = Observer(api).spec
+    schemes = spec["components"]["securitySchemes"]
+    assert schemes["authorToken"] == {**schemes["authorToken"], "type": "http",
+                                      "scheme": "bearer"}
+    assert schemes["moderatorSession"] == {**schemes["moderatorSession"], "type": "apiKey",
+                                           "in": "cookie", "name": COOKIE}
+    for path, operations in spec["paths"].items():
+        for method, operation in operations.items():
+            named = [name for option in operation.get("security", []) for name in option]
+            assert set(named) <= set(schemes), (path, method)
+            if path.startswith("/api/admin/") and path not in ("/api/admin/login",
+                                                              "/api/admin/logout"):
+                assert operation["security"] == [{"moderatorSession": []}], path
+            if "401" in operation["responses"] and path != "/api/admin/login":
+                assert named, f"{method} {path} answers 401 yet takes no credentials"
+    for method in ("patch", "delete"):
+        assert spec["paths"]["/api/v1/comments/{id}"][method]["security"] == [
+            {"authorToken": []}, {"moderatorSession": []}]
+
+
+def test_the_reference_page_and_its_files(api: Api) -> None:
+    """/api/docs: no inline script, nothing from elsewhere, every file it names served."""
+    seen = Observer(api)
+    page = seen.call("GET", "/api/docs", 200)
+    policy = page.headers["content-security-policy"]
+    directives = dict(d.strip().partition(" ")[::2] for d in policy.split(";"))
+    assert directives["default-src"] == "'none'" and directives["script-src"] == "'self'"
+    assert "unsafe" not in policy and "http" not in policy
+    html = page.text
+    scripts = re.findall(r"<script([^>]*)>(.*?)</script>", html, re.S)
+    assert scripts and all(body == "" and "src=" in attrs for attrs, body in scripts)
+    assert "<style" not in html and " style=" not in html
+    files = re.findall(r'(?:src|href)="(docs/[^"]+)"', html)
+    assert {f.split("?")[0] for f in files} == {
+        "docs/swagger-ui-bundle.js", "docs/swagger-ui.css", "docs/palabre-docs.js",
+        "docs/palabre-docs.css"}
+    for file in files:
+        name, _, version = file.removeprefix("docs/").partition("?v=")
+        answer = seen.call("GET", f"/api/docs/{name}", 200, params={"v": version})
+        assert answer.content == (APIDOCS / name).read_bytes()
+        assert "immutable" in answer.headers["cache-control"]
+        kind = "text/css" if name.endswith(".css") else "text/javascript"
+        assert answer.headers["content-type"].startswith(kind)
+        assert answer.headers["x-content-type-options"] == "nosniff"
+    bootstrap = (APIDOCS / "palabre-docs.js").read_text()
+    assert "validatorUrl: null" in bootstrap and "openapi.json" in bootstrap
+    seen.error("GET", "/api/docs/LICENSE", 404, "not_found")
+    seen.error("GET", "/api/docs/..%2Fwidget.js", 404, "not_found")
+    assert "Apache License" in (APIDOCS / "LICENSE").read_text()  # shipped with the files
 
 
 def test_the_description_lists_exactly_the_api_routes(api: Api) -> None:

@@ -1,25 +1,40 @@
-"""The OpenAPI description of the public API, served at /api/openapi.json and /api/docs."""
+"""The OpenAPI description of the public API, served at /api/openapi.json, and its reference
+at /api/docs: Swagger UI (shipped in palabre/static/apidocs/, built by apidocs/) under a
+strict Content-Security-Policy, with its bootstrap in a file of its own."""
 
 from __future__ import annotations
 
+import hashlib
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 import orjson
 from markupsafe import escape
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 
 from palabre import __version__
 from palabre.domain.models import Status
+from palabre.i18n import translate
 from palabre.web.http.errors import STATUS
 
 SITE = {"name": "site", "in": "query", "schema": {"type": "string", "default": "default"}}
 URI = {"name": "uri", "in": "query", "required": True, "schema": {"type": "string"}}
 ID = {"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}
-AUTH = {"name": "Authorization", "in": "header", "schema": {"type": "string"},
-        "description": "Bearer <token from the POST answer>"}
+SECURITY_SCHEMES = {
+    "authorToken": {"type": "http", "scheme": "bearer", "description":
+                    "The token of the POST answer (`Authorization: Bearer <token>`): its "
+                    "author may edit and delete that comment within the site's edit window."},
+    "moderatorSession": {"type": "apiKey", "in": "cookie", "name": "palabre_session",
+                         "description": "The HttpOnly, SameSite=Strict session cookie that "
+                         "`POST /api/admin/login` sets (Secure over HTTPS)."},
+}
+AUTHOR_OR_MODERATOR: list[dict[str, list[str]]] = [{"authorToken": []}, {"moderatorSession": []}]
+MODERATOR: list[dict[str, list[str]]] = [{"moderatorSession": []}]
+ANYONE_OR_MODERATOR: list[dict[str, list[str]]] = [{}, {"moderatorSession": []}]
 ETAG = {"ETag": {"required": True, "schema": {"type": "string"},
                  "description": "Send it back in If-None-Match to get 304 while unchanged"}}
 RETRY_AFTER = {"Retry-After": {"required": True, "schema": {"type": "integer", "minimum": 1},
@@ -28,8 +43,13 @@ DESCRIPTION = (
     "The public API of a Palabre server. Every error answers the `Error` envelope, whose "
     "`code` each status lists. Beyond the statuses listed per operation: a path under "
     "`/api/` not listed here answers 404 (`components.responses.NotFound`), a listed path "
-    "asked with a method not listed for it answers 405 (`MethodNotAllowed`), and an "
-    "unexpected failure answers 500 (`InternalError`).")
+    "asked with a method not listed for it answers 405 (`MethodNotAllowed`), an "
+    "unexpected failure answers 500 (`InternalError`), and a request line over 64 KB or a "
+    "request head over 80 KB answers 414 or 400 (`Unreadable`, `reason` "
+    "`request_unreadable`) before any operation runs. Cross-origin calls get CORS headers "
+    "for the origins the addressed site allows. Writes need `Content-Type: "
+    "application/json` (415 otherwise) and a body under the server's `max_body_bytes` "
+    "(413).")
 
 
 def _closed(properties: dict[str, Any], required: list[str] | None = None) -> dict[str, Any]:
@@ -43,8 +63,11 @@ def _ref(name: str) -> dict[str, str]:
 
 
 def _json(schema: dict[str, Any], description: str = "OK",
-          headers: dict[str, Any] | None = None) -> dict[str, Any]:
-    answer = {"description": description, "content": {"application/json": {"schema": schema}}}
+          headers: dict[str, Any] | None = None, example: Any = None) -> dict[str, Any]:
+    media: dict[str, Any] = {"schema": schema}
+    if example is not None:
+        media["example"] = example
+    answer = {"description": description, "content": {"application/json": media}}
     return {**answer, "headers": headers} if headers else answer
 
 
@@ -54,19 +77,22 @@ def _error(status: int) -> dict[str, Any]:
     assert codes, f"no error code answers {status}"
     schema = {"allOf": [_ref("Error"), {"properties": {"error": {"properties": {
         "code": {"enum": codes}}}}}]}
+    example = {"error": {"code": codes[0], "message": translate("en", f"error.{codes[0]}")}}
     return _json(schema, "Error envelope: " + ", ".join(codes),
-                 RETRY_AFTER if status == 429 else None)
+                 RETRY_AFTER if status == 429 else None, example)
 
 
 def _errors(*statuses: int) -> dict[str, Any]:
     return {str(status): _error(status) for status in statuses}
 
 
-def _body(schema: dict[str, Any]) -> dict[str, Any]:
-    return {"required": True, "content": {"application/json": {"schema": schema}}}
+def _body(schema: dict[str, Any], example: Any) -> dict[str, Any]:
+    return {"required": True, "content": {"application/json": {"schema": schema,
+                                                                "example": example}}}
 
 
 STRING = {"type": "string"}
+BOOLEAN = {"type": "boolean"}
 DATE_TIME = {"type": "string", "format": "date-time"}
 ID_OR_NULL = {"type": ["integer", "null"], "minimum": 1}
 COUNT = {"type": "integer", "minimum": 0}
@@ -79,20 +105,20 @@ COMMENT = {
     "likes": COUNT, "dislikes": COUNT,
     "status": {"enum": [Status.APPROVED.value, Status.PENDING.value, Status.DELETED.value]},
 }
+# What serialise.thread_json writes; edit_window_seconds is the site's, for the widget.
+THREAD = {"site": STRING, "uri": STRING, "title": STRING, "closed": BOOLEAN, "count": COUNT,
+          "created": {"type": ["string", "null"], "format": "date-time"},
+          "edit_window_seconds": COUNT}
+NEW_COMMENT = {"site": STRING, "uri": STRING, "parent": {"type": ["integer", "null"]},
+               "text": STRING, "author": STRING, "email": STRING, "website": STRING,
+               "title": STRING, "notify": BOOLEAN}
 SCHEMAS: dict[str, Any] = {
     "Error": _closed({"error": _closed({
         "code": {"enum": sorted(STATUS)}, "message": {"type": "string", "minLength": 1},
         "reason": STRING, "field": STRING}, required=["code", "message"])}),
     "Comment": _closed(COMMENT),
-    # What serialise.thread_json writes; edit_window_seconds is the site's, for the widget.
-    "Thread": _closed({
-        "site": STRING, "uri": STRING, "title": STRING, "closed": {"type": "boolean"},
-        "count": COUNT, "created": {"type": ["string", "null"], "format": "date-time"},
-        "edit_window_seconds": COUNT}),
-    "NewComment": {"type": "object", "required": ["uri", "text"], "properties": {
-        "site": STRING, "uri": STRING, "parent": {"type": ["integer", "null"]},
-        "text": STRING, "author": STRING, "email": STRING, "website": STRING,
-        "title": STRING, "notify": {"type": "boolean"}}},
+    "Thread": _closed(THREAD),
+    "NewComment": {"type": "object", "required": ["uri", "text"], "properties": NEW_COMMENT},
     # A comment as moderators see it (admin/api.py, moderated_json): with email and source.
     "ModeratedComment": _closed({**COMMENT, "status": {"enum": [s.value for s in Status]},
                                  "email": STRING, "text": STRING}),
@@ -100,11 +126,35 @@ SCHEMAS: dict[str, Any] = {
 SITE_URI = {"type": "object", "required": ["uri"], "properties": {
     "site": STRING, "uri": STRING}}
 REF = {name: _ref(name) for name in SCHEMAS}
+UNREADABLE = {"description": "The request line or head could not be read (414 when the URL "
+              "alone is long); answered by the server before any operation",
+              "content": {"application/json": {"schema": REF["Error"], "example": {"error": {
+                  "code": "invalid_input", "reason": "request_unreadable",
+                  "message": translate("en", "error.invalid_input")}}}}}
 RESPONSES = {"NotFound": _error(404), "MethodNotAllowed": _error(405),
-             "InternalError": _error(500)}
+             "InternalError": _error(500), "Unreadable": UNREADABLE}
+
+# Examples, from the contract (docs/api.md).
+COMMENT_EXAMPLE: dict[str, Any] = {
+    "id": 17, "parent": 12, "reply_to": 15, "depth": 2, "author": "Jeanne",
+    "website": "https://example.org", "avatar": "9f86d081884c7d65",
+    "html": "<p>Texte <em>sûr</em></p>", "created": "2026-11-25T08:00:00Z", "edited": None,
+    "likes": 3, "dislikes": 0, "status": "approved"}
+THREAD_EXAMPLE: dict[str, Any] = {
+    "site": "default", "uri": "/a", "title": "Un article", "closed": False, "count": 34,
+    "created": "2026-11-20T07:30:00Z", "edit_window_seconds": 900}
+POST_EXAMPLE = {"site": "default", "uri": "/a", "parent": None, "text": "markdown",
+                "author": "", "email": "", "website": "", "title": "page title",
+                "notify": False}
+TOKEN_EXAMPLE = "eyJjIjoxN30.Z0Zx2A.n3jD0Qh2n5oS2Rr1lR3m9VtOa1Q"  # noqa: S105 (an example)
+MODERATED_EXAMPLE = {**COMMENT_EXAMPLE, "status": "pending", "email": "jeanne@example.org",
+                     "text": "Texte *sûr*"}
+SITE_URI_EXAMPLE = {"site": "default", "uri": "/a"}
+ADMIN_THREAD_EXAMPLE = {"thread": {"uri": "/a", "closed": True,
+                                   "created": "2026-11-20T07:30:00Z"}}
 
 
-def _paths() -> dict[str, Any]:
+def _reads() -> dict[str, Any]:
     page = _closed({"thread": REF["Thread"],
                     "comments": {"type": "array", "items": REF["Comment"]},
                     "next_cursor": {"type": ["string", "null"]}})
@@ -113,97 +163,150 @@ def _paths() -> dict[str, Any]:
                {"name": "sort", "in": "query", "schema": {"enum": ["oldest", "newest", "top"]}},
                {"name": "limit", "in": "query", "schema": {"type": "integer", "maximum": 200}},
                {"name": "cursor", "in": "query", "schema": {"type": "string"}}]
-    moderator = _closed({"moderator": _closed({"username": STRING})})
-    admin_thread = _closed({"thread": _closed({"uri": STRING, "closed": {"type": "boolean"},
-                                                "created": DATE_TIME})})
+    uris = {**URI, "schema": {"type": "array", "items": {"type": "string"}, "maxItems": 500}}
     return {
-        "/api/v1/comments": {
-            "get": {"summary": "A page of a thread, depth-first", "parameters": listing,
-                    "responses": {"200": _json(page, headers=ETAG), "304": not_modified,
-                                  **_errors(422)}},
-            "post": {"summary": "Post a comment", "requestBody": _body(REF["NewComment"]),
-                     "responses": {"201": _json(_closed({"comment": REF["Comment"],
-                                                         "token": STRING})),
-                                   **_errors(403, 413, 415, 422, 429)}}},
-        "/api/v1/comments/{id}": {
-            "patch": {"summary": "Edit a comment (author token or moderator)",
-                      "parameters": [ID, AUTH],
-                      "requestBody": _body({"type": "object", "required": ["text"],
-                                            "properties": {"text": STRING}}),
-                      "responses": {"200": _json(_closed({"comment": REF["Comment"]})),
-                                    **_errors(401, 403, 404, 413, 415, 422, 429)}},
-            "delete": {"summary": "Delete a comment (author token or moderator)",
-                       "parameters": [ID, AUTH],
-                       "responses": {"204": {"description": "Deleted"},
-                                     **_errors(401, 403, 404, 413, 415, 422, 429)}}},
-        "/api/v1/comments/{id}/vote": {"post": {
-            "summary": "Like (1), dislike (-1) or withdraw (0)", "parameters": [ID],
-            "requestBody": _body({"type": "object", "required": ["value"], "properties": {
-                "value": {"enum": [-1, 0, 1]}}}),
-            "responses": {"200": _json(_closed({"likes": COUNT, "dislikes": COUNT})),
-                          **_errors(403, 404, 413, 415, 422, 429)}}},
-        "/api/v1/threads": {"get": {"summary": "A thread's details", "parameters": [SITE, URI],
-                                    "responses": {"200": _json(REF["Thread"]),
-                                                  **_errors(422)}}},
+        "/api/v1/comments": {"get": {
+            "summary": "A page of a thread, depth-first", "parameters": listing,
+            "responses": {
+                "200": _json(page, headers=ETAG, example={
+                    "thread": THREAD_EXAMPLE, "comments": [COMMENT_EXAMPLE],
+                    "next_cursor": None}),
+                "304": not_modified, **_errors(422)}}},
+        "/api/v1/threads": {"get": {
+            "summary": "A thread's details", "parameters": [SITE, URI],
+            "responses": {"200": _json(REF["Thread"], example=THREAD_EXAMPLE),
+                          **_errors(422)}}},
         "/api/v1/counts": {"get": {
             "summary": "Approved comments per page (up to 500 uris)",
-            "parameters": [SITE, {**URI, "schema": {"type": "array",
-                                                    "items": {"type": "string"}}}],
+            "parameters": [SITE, uris],
             "responses": {"200": _json(_closed({"counts": {
-                "type": "object", "additionalProperties": COUNT}}), headers=ETAG),
+                "type": "object", "additionalProperties": COUNT}}), headers=ETAG,
+                example={"counts": {"/a": 34, "/b": 0}}),
                 "304": not_modified, **_errors(422)}}},
-        "/api/admin/login": {"post": {
-            "summary": "Moderator login: sets an HttpOnly session cookie",
-            "requestBody": _body({"type": "object", "required": ["username", "password"],
-                                  "properties": {"username": STRING, "password": STRING}}),
-            "responses": {"200": _json(moderator, "Logged in"),
-                          **_errors(401, 413, 415, 422, 429)}}},
-        "/api/admin/logout": {"post": {"summary": "End the moderator session",
-                                       "responses": {"204": {"description": "Logged out"}}}},
-        "/api/admin/me": {"get": {"summary": "The logged-in moderator",
-                                  "responses": {"200": _json(moderator, "Moderator"),
-                                                **_errors(401)}}},
-        "/api/admin/queue": {"get": {
-            "summary": "Pending comments of a site, oldest first (moderator)",
-            "parameters": [SITE],
-            "responses": {"200": _json(_closed({"comments": {
-                "type": "array", "items": REF["ModeratedComment"]}}), "Queue"),
-                **_errors(401, 422)}}},
-        "/api/admin/comments/{id}/{action}": {"post": {
-            "summary": "approve, reject or spam a comment (moderator)",
-            "parameters": [ID, {"name": "action", "in": "path", "required": True,
-                                "schema": {"enum": ["approve", "reject", "spam"]}}],
-            "responses": {"200": _json(_closed({"comment": REF["ModeratedComment"]}),
-                                       "Moderated"),
-                          **_errors(401, 404, 415, 422)}}},
-        "/api/admin/threads/close": {"post": {
-            "summary": "Close a thread (moderator)", "requestBody": _body(SITE_URI),
-            "responses": {"200": _json(admin_thread, "Closed"),
-                          **_errors(401, 413, 415, 422)}}},
-        "/api/admin/threads/open": {"post": {
-            "summary": "Reopen a thread (moderator)", "requestBody": _body(SITE_URI),
-            "responses": {"200": _json(admin_thread, "Reopened"),
-                          **_errors(401, 413, 415, 422)}}},
-        "/api/admin/threads/title": {"post": {
-            "summary": "Set or correct a thread's title (moderator)",
-            "requestBody": _body({"type": "object", "required": ["uri", "title"],
-                                  "properties": {"site": STRING, "uri": STRING,
-                                                 "title": STRING}}),
-            "responses": {"200": _json(_closed({"thread": _closed({
-                "uri": STRING, "title": STRING, "closed": {"type": "boolean"},
-                "created": DATE_TIME})}), "Retitled"),
-                **_errors(401, 403, 413, 415, 422)}}},
         "/api/v1/feed.atom": {"get": {
             "summary": "Atom feed of the newest comments", "parameters": [
                 SITE, {**URI, "required": False}],
             "responses": {"200": {"description": "Atom feed", "content": {
                 "application/atom+xml": {}}}, **_errors(422)}}},
+    }
+
+
+def _writes() -> dict[str, Any]:
+    comment = _closed({"comment": REF["Comment"]})
+    text = {"type": "object", "required": ["text"], "properties": {"text": STRING}}
+    vote = {"type": "object", "required": ["value"], "properties": {"value": {
+        "enum": [-1, 0, 1]}}}
+    return {
+        "/api/v1/comments": {"post": {
+            "summary": "Post a comment", "security": ANYONE_OR_MODERATOR,
+            "requestBody": _body(REF["NewComment"], POST_EXAMPLE),
+            "responses": {"201": _json(_closed({"comment": REF["Comment"], "token": STRING}),
+                                       "Posted", example={"comment": COMMENT_EXAMPLE,
+                                                          "token": TOKEN_EXAMPLE}),
+                          **_errors(403, 413, 415, 422, 429)}}},
+        "/api/v1/comments/{id}": {
+            "patch": {"summary": "Edit a comment (author token or moderator)",
+                      "parameters": [ID], "security": AUTHOR_OR_MODERATOR,
+                      "requestBody": _body(text, {"text": "Texte *corrigé*"}),
+                      "responses": {"200": _json(comment, "Edited", example={"comment": {
+                          **COMMENT_EXAMPLE, "edited": "2026-11-25T08:05:00Z"}}),
+                                    **_errors(401, 403, 404, 413, 415, 422, 429)}},
+            "delete": {"summary": "Delete a comment (author token or moderator)",
+                       "parameters": [ID], "security": AUTHOR_OR_MODERATOR,
+                       "responses": {"204": {"description": "Deleted"},
+                                     **_errors(401, 403, 404, 413, 415, 422, 429)}}},
+        "/api/v1/comments/{id}/vote": {"post": {
+            "summary": "Like (1), dislike (-1) or withdraw (0)", "parameters": [ID],
+            "requestBody": _body(vote, {"value": 1}),
+            "responses": {"200": _json(_closed({"likes": COUNT, "dislikes": COUNT}), "Counted",
+                                       example={"likes": 4, "dislikes": 0}),
+                          **_errors(403, 404, 413, 415, 422, 429)}}},
+    }
+
+
+def _admin() -> dict[str, Any]:
+    moderator = _closed({"moderator": _closed({"username": STRING})})
+    who = {"moderator": {"username": "claire"}}
+    admin_thread = _closed({"thread": _closed({"uri": STRING, "closed": BOOLEAN,
+                                                "created": DATE_TIME})})
+    titled = {"type": "object", "required": ["uri", "title"], "properties": {
+        "site": STRING, "uri": STRING, "title": STRING}}
+    return {
+        "/api/admin/login": {"post": {
+            "summary": "Moderator login: sets an HttpOnly session cookie", "security": [],
+            "requestBody": _body({"type": "object", "required": ["username", "password"],
+                                  "properties": {"username": STRING, "password": STRING}},
+                                 {"username": "claire", "password": "correct horse battery"}),
+            "responses": {"200": _json(moderator, "Logged in", example=who),
+                          **_errors(401, 413, 415, 422, 429)}}},
+        "/api/admin/logout": {"post": {
+            "summary": "End the moderator session (every cookie of the moderator)",
+            "security": ANYONE_OR_MODERATOR,
+            "responses": {"204": {"description": "Logged out"}}}},
+        "/api/admin/me": {"get": {
+            "summary": "The logged-in moderator", "security": MODERATOR,
+            "responses": {"200": _json(moderator, "Moderator", example=who),
+                          **_errors(401)}}},
+        "/api/admin/queue": {"get": {
+            "summary": "Pending comments of a site, oldest first (moderator)",
+            "parameters": [SITE], "security": MODERATOR,
+            "responses": {"200": _json(_closed({"comments": {
+                "type": "array", "items": REF["ModeratedComment"]}}), "Queue",
+                example={"comments": [MODERATED_EXAMPLE]}),
+                **_errors(401, 403, 422)}}},
+        "/api/admin/comments/{id}/{action}": {"post": {
+            "summary": "approve, reject or spam a comment (moderator)",
+            "parameters": [ID, {"name": "action", "in": "path", "required": True,
+                                "schema": {"enum": ["approve", "reject", "spam"]}}],
+            "security": MODERATOR,
+            "responses": {"200": _json(_closed({"comment": REF["ModeratedComment"]}),
+                                       "Moderated", example={"comment": {
+                                           **MODERATED_EXAMPLE, "status": "approved"}}),
+                          **_errors(401, 403, 404, 415, 422)}}},
+        "/api/admin/threads/close": {"post": {
+            "summary": "Close a thread (moderator)", "security": MODERATOR,
+            "requestBody": _body(SITE_URI, SITE_URI_EXAMPLE),
+            "responses": {"200": _json(admin_thread, "Closed", example=ADMIN_THREAD_EXAMPLE),
+                          **_errors(401, 403, 413, 415, 422)}}},
+        "/api/admin/threads/open": {"post": {
+            "summary": "Reopen a thread (moderator)", "security": MODERATOR,
+            "requestBody": _body(SITE_URI, SITE_URI_EXAMPLE),
+            "responses": {"200": _json(admin_thread, "Reopened", example={"thread": {
+                **ADMIN_THREAD_EXAMPLE["thread"], "closed": False}}),
+                          **_errors(401, 403, 413, 415, 422)}}},
+        "/api/admin/threads/title": {"post": {
+            "summary": "Set or correct a thread's title (moderator)", "security": MODERATOR,
+            "requestBody": _body(titled, {**SITE_URI_EXAMPLE, "title": "Un article"}),
+            "responses": {"200": _json(_closed({"thread": _closed({
+                "uri": STRING, "title": STRING, "closed": BOOLEAN,
+                "created": DATE_TIME})}), "Retitled", example={"thread": {
+                    **ADMIN_THREAD_EXAMPLE["thread"], "title": "Un article",
+                    "closed": False}}),
+                **_errors(401, 403, 413, 415, 422)}}},
+    }
+
+
+def _self() -> dict[str, Any]:
+    asset = {"name": "asset", "in": "path", "required": True, "schema": {"enum": sorted(ASSETS)}}
+    return {
         "/api/openapi.json": {"get": {
             "summary": "This description", "responses": {"200": _json({"type": "object"})}}},
         "/api/docs": {"get": {
-            "summary": "This description, browsable",
+            "summary": "This description, browsable (Swagger UI, offline)",
             "responses": {"200": {"description": "HTML page", "content": {"text/html": {}}}}}},
+        "/api/docs/{asset}": {"get": {
+            "summary": "The files of the browsable description", "parameters": [asset],
+            "responses": {"200": {"description": "A script or a style sheet", "content": {
+                "text/javascript": {}, "text/css": {}}}, **_errors(404)}}},
     }
+
+
+def _paths() -> dict[str, Any]:
+    paths: dict[str, Any] = {}
+    for part in (_reads(), _writes(), _admin(), _self()):
+        for path, operations in part.items():
+            paths.setdefault(path, {}).update(operations)
+    return paths
 
 
 @cache
@@ -212,7 +315,8 @@ def spec() -> bytes:
         "openapi": "3.1.0",
         "info": {"title": "Palabre API", "version": __version__, "description": DESCRIPTION},
         "paths": _paths(),
-        "components": {"schemas": SCHEMAS, "responses": RESPONSES},
+        "components": {"schemas": SCHEMAS, "responses": RESPONSES,
+                       "securitySchemes": SECURITY_SCHEMES},
     })
 
 
@@ -220,23 +324,73 @@ async def openapi_json(request: Request) -> Response:
     return Response(spec(), media_type="application/json")
 
 
+# -- /api/docs: the page, its files, its policy ---------------------------------------------
+
+APIDOCS = Path(__file__).resolve().parent.parent.parent / "static" / "apidocs"
+ASSETS = {"swagger-ui-bundle.js": "text/javascript; charset=utf-8",
+          "swagger-ui.css": "text/css; charset=utf-8",
+          "palabre-docs.js": "text/javascript; charset=utf-8",
+          "palabre-docs.css": "text/css; charset=utf-8"}
+# Nothing inline, nothing from elsewhere: the page's own bootstrap is palabre-docs.js.
+DOCS_POLICY = ("default-src 'none'; script-src 'self'; style-src 'self'; "
+               "img-src 'self' data:; connect-src 'self'; font-src 'self'; "
+               "base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
+SECURITY_HEADERS = {"X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer"}
+
+
+@cache
+def asset_bytes(name: str) -> tuple[bytes, str]:
+    data = (APIDOCS / name).read_bytes()
+    return data, hashlib.sha256(data).hexdigest()[:16]
+
+
+def operations_table() -> str:
+    """Without JavaScript: the operations, and where the description is."""
+    rows = "".join(
+        f"<tr><td><code>{escape(method.upper())}</code></td><td><code>{escape(path)}</code>"
+        f"</td><td>{escape(operation['summary'])}</td></tr>"
+        for path, operations in _paths().items() for method, operation in operations.items())
+    return ('<p>The reference needs JavaScript. The description: '
+            f'<a href="/api/openapi.json">/api/openapi.json</a>.</p><table>{rows}</table>')
+
+
+@cache
+def docs_page() -> bytes:
+    """The page: the files by digest (cached for good), no inline script or style."""
+    def url(name: str) -> str:
+        return f"docs/{name}?v={asset_bytes(name)[1]}"
+
+    return (
+        '<!doctype html><html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        "<title>Palabre API reference</title>"
+        f'<link rel="stylesheet" href="{url("swagger-ui.css")}">'
+        f'<link rel="stylesheet" href="{url("palabre-docs.css")}"></head><body>'
+        f"<noscript>{operations_table()}</noscript>"
+        '<main id="api-reference"></main>'
+        f'<script src="{url("swagger-ui-bundle.js")}"></script>'
+        f'<script src="{url("palabre-docs.js")}"></script></body></html>').encode()
+
+
 async def docs(request: Request) -> Response:
-    rows = []
-    for path, operations in orjson.loads(spec())["paths"].items():
-        for method, op in operations.items():
-            rows.append(f"<tr><td><code>{escape(method.upper())}</code></td>"
-                        f"<td><code>{escape(path)}</code></td><td>{escape(op['summary'])}</td>"
-                        "</tr>")
-    html = ("<!doctype html><meta charset=utf-8><title>Palabre API</title>"
-            "<style>body{font:16px system-ui;max-width:60rem;margin:2rem auto}"
-            "td{padding:.3rem .8rem;border-bottom:1px solid #ddd}</style>"
-            "<h1>Palabre API v1</h1><p>Machine-readable: "
-            "<a href=/api/openapi.json>/api/openapi.json</a></p><table>"
-            + "".join(rows) + "</table>")
-    return HTMLResponse(html)
+    return Response(docs_page(), media_type="text/html; charset=utf-8", headers={
+        "Content-Security-Policy": DOCS_POLICY, "Cache-Control": "no-cache",
+        **SECURITY_HEADERS})
+
+
+async def docs_asset(request: Request) -> Response:
+    name = request.path_params["asset"]
+    if name not in ASSETS:
+        raise HTTPException(404)  # the envelope, as anywhere under /api/
+    data, digest = asset_bytes(name)
+    cache_control = ("public, max-age=31536000, immutable"
+                     if request.query_params.get("v") == digest else "public, max-age=300")
+    return Response(data, media_type=ASSETS[name], headers={
+        "Cache-Control": cache_control, "ETag": f'"{digest}"', **SECURITY_HEADERS})
 
 
 routes = [
     Route("/api/openapi.json", openapi_json, methods=["GET"]),
     Route("/api/docs", docs, methods=["GET"]),
+    Route("/api/docs/{asset}", docs_asset, methods=["GET"]),
 ]
