@@ -3,13 +3,16 @@ escaping. In process, against a real SQLite file (and PostgreSQL where it runs).
 
 from __future__ import annotations
 
+import json
 import re
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
 from palabre.domain.moderators import save_moderator
+from palabre.settings import SITE_SETTINGS
 from tests.conftest import Api, AppFactory
 
 PASSWORD = "correct horse battery"
@@ -307,3 +310,15 @@ def test_creating_a_moderator_never_replaces_an_account(desk: Api,
                                             "password": "short"})
     assert short.status_code == 422 and "at least 10 characters" in short.text
     assert sign_in(make_api(), "paul", "another long password").status_code == 303
+
+
+def test_the_desk_catalogues_agree() -> None:
+    """Both languages have every key; each site setting has its label and help, the English
+    help being the declaration's own."""
+    folder = Path(__file__).resolve().parents[2] / "palabre" / "locales" / "admin"
+    en = json.loads((folder / "en.json").read_text("utf-8"))
+    fr = json.loads((folder / "fr.json").read_text("utf-8"))
+    assert en.keys() == fr.keys() and all(key.startswith("admin.") for key in en)
+    for setting in SITE_SETTINGS:
+        assert en[f"admin.setting.{setting.name}.help"] == setting.help
+        assert fr[f"admin.setting.{setting.name}"] and fr[f"admin.setting.{setting.name}.help"]
