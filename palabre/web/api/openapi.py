@@ -363,7 +363,7 @@ def docs_page() -> bytes:
     return (
         '<!doctype html><html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        "<title>Palabre API reference</title>"
+        '<title>Palabre API reference</title><link rel="icon" href="data:,">'
         f'<link rel="stylesheet" href="{url("swagger-ui.css")}">'
         f'<link rel="stylesheet" href="{url("palabre-docs.css")}"></head><body>'
         f"<noscript>{operations_table()}</noscript>"
