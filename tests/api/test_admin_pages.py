@@ -322,3 +322,21 @@ def test_the_desk_catalogues_agree() -> None:
     for setting in SITE_SETTINGS:
         assert en[f"admin.setting.{setting.name}.help"] == setting.help
         assert fr[f"admin.setting.{setting.name}"] and fr[f"admin.setting.{setting.name}.help"]
+
+
+def test_a_moderator_edits_a_comment_from_the_desk(desk: Api) -> None:
+    api = desk
+    comment = held(api, "Texte avec une ereur")
+    form = get(api, f"/admin/comments/{comment['id']}/edit?next=/admin/queue/pending")
+    assert form.status_code == 200 and ">Texte avec une ereur</textarea>" in form.text
+    token = token_in(form.text)
+    assert post(api, f"/admin/comments/{comment['id']}/edit",
+                {"text": "Corrigé"}).status_code == 403
+    empty = post(api, f"/admin/comments/{comment['id']}/edit", {"csrf": token, "text": " "})
+    assert empty.status_code == 422 and 'aria-invalid="true"' in empty.text
+    saved = post(api, f"/admin/comments/{comment['id']}/edit",
+                 {"csrf": token, "text": "Texte avec une *erreur* corrigée",
+                  "next": "/admin/queue/pending"})
+    assert saved.headers["location"] == "/admin/queue/pending?done=edited"
+    assert "<p>Texte avec une <em>erreur</em> corrigée</p>" in get(api, "/admin/queue/pending").text
+    assert get(api, "/admin/comments/999999/edit").status_code == 404

@@ -9,6 +9,7 @@ from starlette.routing import Route
 from palabre.web.admin import (
     accounts,
     actions,
+    comment_edit,
     queues,
     signin,
     site_settings,
@@ -40,6 +41,8 @@ routes = [
     Route("/admin/static/{name}", static.asset, methods=["GET"]),
     Route("/admin/queue/{kind}", queues.queue_page, methods=["GET"]),
     Route("/admin/comments/bulk", actions.moderate_many, methods=["POST"]),
+    Route("/admin/comments/{id:int}/edit", comment_edit.edit_form, methods=["GET"]),
+    Route("/admin/comments/{id:int}/edit", comment_edit.save_edit, methods=["POST"]),
     Route("/admin/comments/{id:int}/{action}", actions.moderate_one, methods=["POST"]),
     Route("/admin/threads", thread_pages.threads_page, methods=["GET"]),
     Route("/admin/threads/close", thread_pages.close_thread, methods=["POST"]),
