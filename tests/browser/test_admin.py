@@ -181,6 +181,8 @@ def test_every_page_passes_axe_and_is_pictured(server: Server, desk: Desk,
             expect(desk.page.locator("#error-max_depth")).to_be_visible()
         found = violations(desk.page, axe_source)
         assert found == [], (name, found)
+        if name == "missing":
+            continue
         for label, width in (("desktop", 1100), ("phone", 390)):
             desk.page.set_viewport_size({"width": width, "height": 900})
             desk.page.screenshot(path=folder / f"admin-{name}-{label}.png",
