@@ -13,6 +13,8 @@ import pytest
 
 from palabre.domain.moderators import save_moderator
 from palabre.settings import SITE_SETTINGS
+from palabre.web.admin.charts import Series, line, stacked_bars
+from palabre.web.admin.views import env
 from tests.conftest import Api, AppFactory
 
 PASSWORD = "correct horse battery"
@@ -340,3 +342,17 @@ def test_a_moderator_edits_a_comment_from_the_desk(desk: Api) -> None:
     assert saved.headers["location"] == "/admin/queue/pending?done=edited"
     assert "<p>Texte avec une <em>erreur</em> corrigée</p>" in get(api, "/admin/queue/pending").text
     assert get(api, "/admin/comments/999999/edit").status_code == 404
+
+
+def test_charts_are_drawn_as_escaped_svg() -> None:
+    draw = env.get_template("chart.html").module.draw  # type: ignore[attr-defined]
+    bars = stacked_bars("Comments <per> day", ["1 Dec", "<b>2</b>"],
+                        [Series("approved", "s1", [3, 1]), Series("spam", "s3", [1, 0])])
+    svg = str(draw(bars))
+    assert svg.count("<rect ") == 3 and "&lt;b&gt;2&lt;/b&gt;" in svg
+    assert 'aria-label="Comments &lt;per&gt; day"' in svg and "<b>" not in svg
+    tallest = max(m.height for m in bars.marks)
+    assert tallest == pytest.approx((220 - 24 - 8) * 3 / 4)  # 3 of the tallest total, 4
+    drawn = line("Queue", ["a", "b", "c"], Series("pending", "s5", [0, 2, 1]))
+    assert str(draw(drawn)).count("<circle ") == 3 and "<polyline " in str(draw(drawn))
+    assert stacked_bars("Empty", ["a"], [Series("x", "s1", [0])]).marks == []
