@@ -13,8 +13,9 @@ Rules (the text and the entries are read the same way):
   ø, đ, ł and ß.
 - A trailing ``*`` matches any word ending: ``idiot*`` matches "idiot", "idiots", "idiote". A
   ``*`` anywhere else separates, like any other sign.
-- Digits and signs for letters: 0 o, 1 i or l, 3 e, 4 a, 5 s, 7 t, @ a, $ s, € e. A word made
-  only of digits and signs is a number, never a disguise: "455" does not match ``ass``.
+- Digits and signs for letters: 0 o, 1 i or l, 3 e, 4 a, 5 s, 7 t, @ a, $ s, € e; a sign is part
+  of the word it touches ("conn@rd", "$alope"). A word made only of digits and signs is a
+  number, never a disguise: "455" does not match ``ass`` (but does match an entry ``455``).
 - A letter may be repeated: "connnnard" and "cooonnard" match ``connard``. A double letter of
   the entry stays required: ``ass`` does not match "as", ``connard`` not "conard".
 - Letters spelled out one by one, with one to three signs or spaces between them, match:
@@ -24,15 +25,22 @@ Rules (the text and the entries are read the same way):
 - Entries are normalised like the text (``c0n`` is ``con``); empty entries are ignored.
 
 What it cannot catch: a sign inside a word that is not in the table above ("c*nnard",
-"c_nnard"); letters split unevenly ("co.nn.ard", "con nard"); look-alike letters of other
-scripts (Cyrillic о for o); a word glued to another ("sale_con" is caught, "salecon" is not);
-a mention ("@con" reads as "acon"); a word written with more than 50 extra repeats of i or l
-next to a 1; spelled-out multi-word entries.
+"c#nnard"); letters split unevenly ("co.nn.ard", "con nard"); letters spelled out with more
+than three signs or a line end between them; look-alike letters of other scripts (Cyrillic о
+for o); a word glued to another ("sale_con" is caught, "salecon" is not); a sign glued to the
+word ("@con" reads "acon", "con$" reads "cons"); more than 50 extra repeats of i or l next to
+a 1; spelled-out entries of several words. Combining marks outside the accent blocks (those of
+Devanagari or Arabic, say) separate words, in the text and in the entries alike.
 
 False positives accepted: spelled-out letters are matched anywhere in a run of single letters,
-so "c o n t e" or "C.O.N.N.A.R.D" also match ``con``; one sign after a word is read both as a
-letter and as punctuation, so "con$" matches ``con``; words differing only by accents, case,
-doubled letters or i/l around a 1 are the same word ("côté" is "cote").
+so "c o n t e" and "C.O.N.N.A.R.D" also match ``con``, as may a run of one-letter words; words
+differing only by accents, case, repeated letters or i and l around a 1 are the same word
+("côté" is "cote", "coon" is "con"); ``fake news`` also matches "fake. News".
+
+Speed: a text is cut in words once and their skeletons (look-alikes read, i and l merged,
+repeats dropped) are looked up in sets; only the entries found that way are checked exactly,
+by their regular expression. A 10,000-character comment takes well under a millisecond;
+texts built to be slow (thousands of single letters in a row) take a few milliseconds.
 """
 
 from __future__ import annotations
@@ -64,11 +72,12 @@ _WORD_GAP = r"(?:[^\w@$€]|_)++"  # between the words of an entry
 _LETTER_GAP = r"(?:[^\w\n@$€]|_){1,3}+"  # between letters spelled out one by one
 _ENDING = rf"{_WORD_CHAR}*+"  # what a trailing * stands for
 _ENTRY_WORD = re.compile(rf"{_WORD_CHAR}+")
-_TOKEN = re.compile(r"[\w@$€\uff04\uff20\ufe69\ufe6b]+")  # words, "_" and signs kept in
-_SPELLED = re.compile(r"[ _][^ _](?:[ _]+[^ _])+(?![^ _])")  # single letters, in tokens
+_TOKEN = re.compile(r"[\w@$€\uff04\uff20\ufe69\ufe6b]+")  # words, signs kept in (no "_")
+_SPELLED = re.compile(r" \S(?: \S)+(?!\S)")  # one-letter tokens in a row, tokens joined
 _REPEATS = re.compile(r"(.)\1+")
 _LETTER = re.compile(r"[^\W\d_]")
 _SKELETON_WORD = re.compile(r"[^\W_]+")
+_NUMBER = "(?#number)"  # ends the pattern of an entry without letters: it matches numbers
 
 Run = tuple[str, int]  # a letter (or "1") and how many times it is written in a row
 Words = tuple[tuple[Run, ...], ...]
@@ -105,8 +114,8 @@ def _runs(word: str) -> tuple[Run, ...]:
     return tuple(runs)
 
 
-def _parse(entry: str) -> tuple[Words, bool] | None:
-    """An entry's words as runs of letters, and whether it ends with a wildcard."""
+def _parse(entry: str) -> tuple[Words, bool, bool] | None:
+    """An entry's words as runs of letters; whether it ends with a wildcard, has no letter."""
     folded = fold(entry).strip()
     wildcard = folded.endswith("*")
     words = _ENTRY_WORD.findall(folded.rstrip("*"))
@@ -114,7 +123,7 @@ def _parse(entry: str) -> tuple[Words, bool] | None:
         words = ["".join(words)]  # an entry spelled out, "c.o.n", is the word "con"
     if not words:
         return None
-    return tuple(_runs(word) for word in words), wildcard
+    return tuple(_runs(word) for word in words), wildcard, _LETTER.search(folded) is None
 
 
 def _class(letter: str) -> str:
@@ -202,10 +211,10 @@ class WordList:
             parsed = _parse(entry)
             if parsed is not None:
                 self._entries.append((entry, self._index(*parsed)))
-        self._longest = max(map(len, self._spelled), default=0)
+        self._lengths = set(map(len, self._spelled))  # of their skeletons
 
-    def _index(self, words: Words, wildcard: bool) -> str:
-        pattern = _pattern(words, wildcard)
+    def _index(self, words: Words, wildcard: bool, number: bool) -> str:
+        pattern = _pattern(words, wildcard) + (_NUMBER if number else "")
         skeletons = _skeletons(words)
         if len(skeletons) > 1:
             self._phrases.append((skeletons, wildcard, pattern))
@@ -269,18 +278,26 @@ class WordList:
         """The patterns of one-word entries found in runs of single letters ("c o n")."""
         hits: set[str] = set()
         for run in _SPELLED.findall(" " + " ".join(tokens)) if self._spelled else ():
-            letters = _REPEATS.sub(r"\1", "".join(_skeleton_of(run)))
-            for start in range(len(letters)):
-                for end in range(start + 1, min(len(letters), start + self._longest) + 1):
-                    hits |= self._spelled.get(letters[start:end], set())
+            letters = "".join(_skeleton_of(run.replace(" ", "")))
+            for skeleton in self._parts_of(letters):
+                hits |= self._spelled[skeleton]
         return hits
+
+    def _parts_of(self, letters: str) -> Iterable[str]:
+        """The skeletons of one-word entries that are part of ``letters``."""
+        if len(letters) > 64:  # a long run: one substring search per entry is quicker
+            return [skeleton for skeleton in self._spelled if skeleton in letters]
+        return self._spelled.keys() & {letters[start:start + size] for size in self._lengths
+                                       for start in range(len(letters) - size + 1)}
 
     def _matches(self, pattern: str, folded: str) -> bool:
         compiled = self._compiled.get(pattern)
         if compiled is None:
             compiled = self._compiled[pattern] = re.compile(pattern)
-        # A match made of digits and signs only is a number ("455"), not a word ("ass").
-        return any(_LETTER.search(match[0]) for match in compiled.finditer(folded))
+        # A match made of digits and signs only is a number ("455"), not a word ("ass"),
+        # unless the entry is a number too.
+        number = pattern.endswith(_NUMBER)
+        return any(number or _LETTER.search(match[0]) for match in compiled.finditer(folded))
 
 
 def compile_words(words: Sequence[str]) -> WordList:

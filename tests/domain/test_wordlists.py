@@ -32,7 +32,7 @@ def test_a_word_alone_matches(text: str) -> None:
 @pytest.mark.parametrize("text", [
     "c0nnard", "C.O.N.N.A.R.D", "connnnard", "cooonnard", "Connard", "CONNARD", "cônnard",
     "c o n n a r d", "c-o-n-n-a-r-d", "conn@rd", "cOnNaRd !", "c\u0332o\u0332nnard",
-    "ｃｏｎｎａｒｄ", "co\u0301nnard"])
+    "ｃｏｎｎａｒｄ", "co\u0301nnard", "c_o_n_n_a_r_d", "x y c o n n a r d z"])
 def test_a_disguised_word_matches(text: str) -> None:
     assert finds(("connard",), text) == ("connard",)
 
@@ -47,6 +47,20 @@ def test_what_is_not_the_word_does_not_match(text: str) -> None:
     ("As I said, pass the class.", ()), ("Room 455.", ()), ("$455", ())])
 def test_english_and_numbers(text: str, expected: tuple[str, ...]) -> None:
     assert finds(("ass",), text) == expected
+
+
+def test_an_entry_without_letters_matches_numbers() -> None:
+    assert finds(("455", "ass"), "Room 455.") == ("455",)
+    assert finds(("0612345678",), "Appelez le 0612345678 !") == ("0612345678",)
+    assert finds(("455",), "You ass") == ("455",)  # written with look-alikes, read as letters
+
+
+def test_spelled_letters_are_found_in_a_long_run_of_single_letters() -> None:
+    text = "x " * 50 + "c . o . n" + " y" * 50
+    assert finds(("con", "idiot"), text) == ("con",)
+    assert finds(("con",), text.replace("c . o . n", "c..o..n")) == ("con",)
+    assert finds(("con",), text.replace("c . o . n", "c .. o .. n")) == ()  # four: too far
+    assert finds(("con",), text.replace("c . o . n", "c\no\nn")) == ()  # line ends
 
 
 def test_accents_are_ignored_both_ways() -> None:
