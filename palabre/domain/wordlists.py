@@ -11,7 +11,7 @@ Rules (the text and the entries are read the same way):
 - Case and accents do not count, either way: "CONNARD" and "cônnard" match ``connard``; ``télé``
   matches "tele". Compatibility forms are unfolded (ligatures, full-width letters), as are œ, æ,
   ø, đ, ł and ß. Invisible characters (soft hyphen, zero-width space or joiner, direction
-  marks) are dropped: "con\u200bnard" is "connard".
+  marks) are dropped: a zero-width space inside "connard" does not hide it.
 - A trailing ``*`` matches any word ending: ``idiot*`` matches "idiot", "idiots", "idiote". A
   ``*`` anywhere else separates, like any other sign.
 - Digits and signs for letters: 0 o, 1 i or l, 3 e, 4 a, 5 s, 7 t, @ a, $ s, € e; a sign is part
@@ -63,7 +63,7 @@ _READ_AS = {"0": "o", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s"
 _SKELETON = str.maketrans({**_READ_AS, "1": "i", "l": "i"})
 _UNFOLDED = str.maketrans({"œ": "oe", "æ": "ae", "ø": "o", "đ": "d", "ł": "l", "ı": "i"})
 # Accents (once decomposed) and invisible characters (soft hyphen, zero-width spaces and
-# joiners, direction marks, variation selectors), dropped: "con\u200bnard" is "connard".
+# joiners, direction marks, variation selectors), dropped.
 _DROPPED = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f"
                       "\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u206f\ufe00-\ufe0f\ufeff"
                       "\U000e0000-\U000e007f]+")

@@ -70,6 +70,7 @@ def test_accents_are_ignored_both_ways() -> None:
     assert finds(("crétin",), "CRETIN") == ("crétin",)
     assert finds(("bœuf",), "un boeuf") == ("bœuf",)
     assert finds(("télé",), "téléphone") == ()
+    assert finds(("télé*",), "Le TELEPHONE") == ("télé*",)
 
 
 def test_a_one_stands_for_i_or_l() -> None:
@@ -118,6 +119,11 @@ def test_an_entry_is_normalised_like_the_text() -> None:
 
 def test_compiling_is_cached_on_the_entries() -> None:
     assert compile_words(["con", "idiot*"]) is compile_words(("con", "idiot*"))
+
+
+def test_words_split_by_spaces_are_two_words() -> None:
+    assert finds(("conseil",), "Le con seil") == ()
+    assert finds(("con",), "Le con seil") == ("con",)
 
 
 def test_accepted_false_positives_are_the_documented_ones() -> None:
