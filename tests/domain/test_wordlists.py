@@ -203,3 +203,20 @@ def test_a_disguised_entry_among_other_words_is_found(
     assert words.find(" ".join(before + after)) == ()
     shown = data.draw(disguised(entry))
     assert words.find(" ".join([*before, shown, *after]) + ".") == (entry,)
+
+
+# Property: any text at all (any script, signs, invisible characters) is read without error,
+# and what it contains is still found once more text follows on another line.
+ANY_TEXT = st.text(alphabet=st.characters(blacklist_categories=["Cs"]), max_size=60)
+SOME_ENTRIES = st.lists(st.sampled_from(["con", "idiot*", "fake news", "télé", "c.o.n", "ass",
+                                         "455", "ﬁlle", "ß"]), max_size=4)
+
+
+@settings(max_examples=150, database=None, deadline=None)
+@given(SOME_ENTRIES, ANY_TEXT, ANY_TEXT)
+def test_any_text_is_read_and_more_text_loses_nothing(
+        entries: list[str], text: str, more: str) -> None:
+    words = compile_words(entries)
+    found = words.find(text)
+    assert list(found) == [entry for entry in dict.fromkeys(entries) if entry in found]
+    assert set(found) <= set(words.find(text + "\n" + more))
