@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import warnings
 from collections.abc import Awaitable, Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -24,7 +24,7 @@ from starlette.exceptions import StarletteDeprecationWarning
 from palabre.domain.context import Context
 from palabre.domain.identity import SYSTEM
 from palabre.domain.sites import change_settings, ensure_site
-from palabre.settings import ServerConfig
+from palabre.settings import ServerConfig, SiteSettings
 from palabre.storage import migrate, open_storage
 from palabre.web.app import create_app
 from tests import postgres
@@ -111,6 +111,11 @@ def run(database_url: str, work: Callable[[Context], Awaitable[T]]) -> T:
     return asyncio.run(main())
 
 
+# Tests post the same few words again and again as one reader: the sites they make do not
+# refuse a duplicate text (tests/api/test_desk_rules.py turns that rule back on).
+TEST_SITE_SETTINGS = SiteSettings(duplicate_window_seconds=0)
+
+
 class Api:
     """The in-process client plus the few calls most tests make."""
 
@@ -133,14 +138,25 @@ class Api:
         return response
 
     def post(self, uri: str = "/a", text: str = "Bonjour", *, client_ip: str | None = None,
-             expect: int = 201, **fields: Any) -> dict[str, Any]:
-        """POST a comment; returns the JSON answer after checking the status."""
+             expect: int = 201, staff: bool = False, **fields: Any) -> dict[str, Any]:
+        """POST a comment as a reader (``staff``: with the client's moderator session, if
+        it has one); returns the JSON answer after checking the status."""
         headers = {"X-Forwarded-For": client_ip} if client_ip else {}
-        response = self.client.post("/api/v1/comments", json={"uri": uri, "text": text,
-                                                               **fields}, headers=headers)
+        with nullcontext() if staff else self.as_reader():
+            response = self.client.post("/api/v1/comments", json={"uri": uri, "text": text,
+                                                                   **fields}, headers=headers)
         assert response.status_code == expect, response.text
         data: dict[str, Any] = response.json()
         return data
+
+    @contextmanager
+    def as_reader(self) -> Iterator[None]:
+        """Requests made meanwhile carry no cookie (no moderator session)."""
+        session, self.client.cookies = self.client.cookies, httpx.Cookies()
+        try:
+            yield
+        finally:
+            self.client.cookies = session
 
     def reply(self, parent: int, uri: str = "/a", text: str = "Réponse",
               **fields: Any) -> dict[str, Any]:
@@ -195,9 +211,11 @@ class Api:
         return response
 
     def site_settings(self, slug: str = "default", **changes: Any) -> None:
-        """Change a site's settings (creating the site if needed), as a moderator would."""
+        """Change a site's settings (creating the site if needed, with the test settings),
+        as a moderator would."""
         async def change(ctx: Context) -> None:
-            await ensure_site(ctx.storage, slug)
+            if await ctx.storage.get_site(slug) is None:
+                await ensure_site(ctx.storage, slug, settings=TEST_SITE_SETTINGS)
             await change_settings(ctx, slug, changes, SYSTEM)
 
         run(self.database_url, change)
@@ -220,7 +238,10 @@ class AppFactory:
         client = TestClient(app, client=peer, raise_server_exceptions=raise_server_exceptions)
         client.__enter__()
         self.stack.append(client)
-        return Api(client, self.config.database_url, self.clock)
+        api = Api(client, self.config.database_url, self.clock)
+        if not self.stack[:-1]:  # the first app made the default site
+            api.site_settings(duplicate_window_seconds=0)
+        return api
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from palabre.domain import validation
+from palabre.domain import policy, validation
 from palabre.domain.context import Context, is_closed
 from palabre.domain.errors import (
     EditWindowExpired,
@@ -22,8 +22,14 @@ from palabre.domain.errors import (
     ThreadClosed,
     Unauthorized,
 )
-from palabre.domain.events import CommentCreated, CommentDeleted, CommentEdited, CommentVoted
-from palabre.domain.identity import Actor, avatar_seed, email_hash
+from palabre.domain.events import (
+    CommentCreated,
+    CommentDeleted,
+    CommentEdited,
+    CommentModerated,
+    CommentVoted,
+)
+from palabre.domain.identity import Actor, avatar_seed
 from palabre.domain.inputs import CommentDraft, EditDraft, VoteDraft
 from palabre.domain.models import (
     Comment,
@@ -53,6 +59,8 @@ class Admission:
     thread: Thread | None  # None: the first comment on this page
     status: Status
     answered: Comment | None
+    held: tuple[str, ...] = ()  # why it waits for a moderator
+    staff: bool = False  # posted by a moderator of the site
 
 
 def check_origin(site: Site, origin: str | None) -> None:
@@ -75,15 +83,18 @@ async def post_comment(ctx: Context, draft: CommentDraft, actor: Actor) -> Poste
         thread = admitted.thread or await tx.get_or_create_thread(site.id, draft.uri, title,
                                                                   now)
         comment = await store_comment(tx, site, thread, draft, at=now, status=admitted.status,
-                                      client=actor.client, answered=admitted.answered)
+                                      client=actor.client, answered=admitted.answered,
+                                      held=admitted.held, staff=admitted.staff)
     return Posted(comment, ctx.tokens.issue(comment.id, comment.created), thread)
 
 
 async def admit(ctx: Context, tx: WriteTx, site: Site, draft: CommentDraft, actor: Actor,
                 now: datetime) -> Admission:
-    """The site's policy for a new comment: refuse it, or say how it is to be stored."""
-    if await tx.is_banned(site.id, email_hash(draft.email), actor.client):
-        raise Forbidden("banned", reason="banned")
+    """The site's policy for a new comment: refuse it, or say how it is to be stored
+    (rules in :mod:`palabre.domain.policy`)."""
+    staff = actor.moderator is not None and actor.moderates(site.id)
+    sanction = None if staff else await policy.check_author(tx, site, draft.email,
+                                                            actor.client, now)
     await ctx.check_rate(tx, "post", actor.client, ctx.config.post_rate_limit)
     thread = await tx.get_thread(site.id, draft.uri)
     if is_closed(thread, site.settings, now):
@@ -93,12 +104,17 @@ async def admit(ctx: Context, tx: WriteTx, site: Site, draft: CommentDraft, acto
         answered = await _answered(tx, thread, draft.parent)
         if answered.status is not Status.APPROVED:
             raise _parent_not_found()
-    return Admission(thread, await _initial_status(tx, site, draft, actor.client), answered)
+    if staff:
+        return Admission(thread, Status.APPROVED, answered, staff=True)
+    await policy.check_content(tx, site, draft, actor.client, now)
+    held = await policy.hold_reasons(tx, site, thread, draft, actor.client, sanction)
+    return Admission(thread, Status.PENDING if held else Status.APPROVED, answered, held)
 
 
 async def store_comment(tx: WriteTx, site: Site, thread: Thread, draft: CommentDraft, *,
                         at: datetime, status: Status, client: str,
-                        answered: Comment | None = None, imported: bool = False) -> Comment:
+                        answered: Comment | None = None, imported: bool = False,
+                        held: tuple[str, ...] = (), staff: bool = False) -> Comment:
     """Make the comment's row, placed in the tree, and record it: the one place a comment
     row is made. ``answered``, when the caller has it already, is the comment
     ``draft.parent`` names; otherwise it is looked up (it must be in ``thread``)."""
@@ -111,6 +127,7 @@ async def store_comment(tx: WriteTx, site: Site, thread: Thread, draft: CommentD
         author=draft.author, email=draft.email, website=draft.website, text=draft.text,
         html=draft.html, created=at, status=status, client=client,
         avatar=avatar_seed(site.salt, draft.email, draft.author), notify=draft.notify,
+        staff=staff, held=held if status is Status.PENDING else (),
     ))
     await tx.emit(CommentCreated(site_id=site.id, thread_id=thread.id, comment_id=comment.id,
                                  parent=parent, reply_to=reply_to, status=status.value,
@@ -128,17 +145,6 @@ async def _answered(tx: WriteTx, thread: Thread | None, parent_id: int) -> Comme
     if answered is None or thread is None or answered.thread_id != thread.id:
         raise _parent_not_found()
     return answered
-
-
-async def _initial_status(tx: WriteTx, site: Site, draft: CommentDraft, client: str) -> Status:
-    mode = site.settings.moderation
-    held = (
-        mode is ModerationMode.ALL
-        or (mode is ModerationMode.LINKS and has_link(draft.html))
-        or (mode is ModerationMode.FIRST_TIME
-            and not await tx.has_approved_comment(site.id, draft.email, client))
-    )
-    return Status.PENDING if held else Status.APPROVED
 
 
 async def _authorise(ctx: Context, tx: WriteTx, comment_id: int,
@@ -182,16 +188,36 @@ async def edit_comment(ctx: Context, comment_id: int, draft: EditDraft,
     async with ctx.storage.write() as tx:
         comment, site = await _authorise(ctx, tx, comment_id, actor)
         validation.check_text(draft.text, site.settings)
-        if (not actor.moderates(site.id) and site.settings.moderation is ModerationMode.LINKS
-                and has_link(draft.html) and not has_link(comment.html)):
-            raise InvalidInput("on this site a link is only added by a new comment, which a "
-                               "moderator reviews", reason="edit_adds_link", field="text")
+        moderator = actor.moderates(site.id)
+        if not moderator:
+            _check_reader_edit(site, comment, draft)
         await tx.update_comment_text(comment.id, draft.text, draft.html, ctx.clock())
         await tx.emit(CommentEdited(site_id=site.id, thread_id=comment.thread_id,
                                     comment_id=comment.id))
+        if not moderator and comment.status is Status.APPROVED and policy.watched(
+                site, draft.text):
+            await hold(tx, site, comment, (policy.HOLD_WATCHED,), "edit")
         edited = await tx.get_comment(comment.id)
     assert edited is not None
     return edited
+
+
+def _check_reader_edit(site: Site, comment: Comment, draft: EditDraft) -> None:
+    policy.check_blocked(site, draft.text)
+    if (site.settings.moderation is ModerationMode.LINKS and has_link(draft.html)
+            and not has_link(comment.html)):
+        raise InvalidInput("on this site a link is only added by a new comment, which a "
+                           "moderator reviews", reason="edit_adds_link", field="text")
+
+
+async def hold(tx: WriteTx, site: Site, comment: Comment, why: tuple[str, ...],
+               action: str) -> None:
+    """Take a published comment back for review (readers' reports, an edit bringing a
+    watched word): it leaves the thread, its replies keep their place."""
+    await tx.hold_comment(comment.id, why)
+    await tx.emit(CommentModerated(site_id=site.id, thread_id=comment.thread_id,
+                                   comment_id=comment.id, action=action,
+                                   status=Status.PENDING.value))
 
 
 async def delete_comment(ctx: Context, comment_id: int, actor: Actor) -> None:
@@ -251,12 +277,20 @@ async def vote(ctx: Context, comment_id: int, draft: VoteDraft, actor: Actor) ->
             raise NotFound("no such comment")
         site = await site_of(tx, comment)
         check_origin(site, actor.origin)
+        await check_open(ctx, tx, site, comment)
         own_token = actor.token is not None and ctx.tokens.authorises(
             actor.token, comment.id, comment.created)
         if comment.client == actor.client or own_token:
             raise Forbidden("you cannot vote on your own comment", reason="own_comment")
         await ctx.check_rate(tx, "write", actor.client, ctx.config.write_rate_limit)
         return await record_vote(tx, site, comment, actor.client, draft.value)
+
+
+async def check_open(ctx: Context, tx: WriteTx, site: Site, comment: Comment) -> None:
+    """Refuse a reader's vote or report on a closed thread, as posts are refused."""
+    thread = await tx.get_thread_by_id(comment.thread_id)
+    if is_closed(thread, site.settings, ctx.clock()):
+        raise ThreadClosed("comments are closed on this page")
 
 
 async def record_vote(tx: WriteTx, site: Site, comment: Comment, voter: str,

@@ -26,6 +26,9 @@ class Event:
     """A change to a site; ``thread_id`` names the thread it changed (None: site-wide)."""
 
     name: ClassVar[str] = ""
+    # Whether readers may see the change: its thread's version (every thread's of the
+    # site, for a site-wide event) moves, so caches let go of it.
+    public: ClassVar[bool] = True
     site_id: int
     thread_id: ThreadId | None
 
@@ -81,6 +84,26 @@ class CommentModerated(Event):
 
 
 @dataclass(frozen=True, kw_only=True)
+class CommentReported(Event):
+    """A reader reported a comment; ``held`` when the reports took it out of the thread."""
+
+    name: ClassVar[str] = "comment.reported"
+    thread_id: ThreadId
+    comment_id: CommentId
+    reason: str
+    reports: int
+    held: bool
+
+
+@dataclass(frozen=True, kw_only=True)
+class CommentFeatured(Event):
+    name: ClassVar[str] = "comment.featured"
+    thread_id: ThreadId
+    comment_id: CommentId
+    featured: bool
+
+
+@dataclass(frozen=True, kw_only=True)
 class ThreadClosed(Event):
     name: ClassVar[str] = "thread.closed"
     thread_id: ThreadId
@@ -97,6 +120,28 @@ class ThreadRetitled(Event):
     name: ClassVar[str] = "thread.retitled"
     thread_id: ThreadId
     title: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class ThreadOptionsChanged(Event):
+    """Pre-moderation or the message above the thread changed."""
+
+    name: ClassVar[str] = "thread.options_changed"
+    thread_id: ThreadId
+    premoderate: bool
+
+
+@dataclass(frozen=True, kw_only=True)
+class AuthorSanctioned(Event):
+    """An author was sanctioned (``action``) or a sanction lifted (``lifted``); by
+    sanction id, never by email or client key."""
+
+    name: ClassVar[str] = "author.sanctioned"
+    public: ClassVar[bool] = False
+    thread_id: None = None
+    sanction_id: int
+    action: str
+    lifted: bool = False
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -118,7 +163,8 @@ class SiteSettingsChanged(Event):
 
 EVENT_TYPES: dict[str, type[Event]] = {cls.name: cls for cls in (
     CommentCreated, CommentEdited, CommentDeleted, CommentVoted, CommentModerated,
-    ThreadClosed, ThreadOpened, ThreadRetitled, ThreadImported, SiteSettingsChanged,
+    CommentReported, CommentFeatured, ThreadClosed, ThreadOpened, ThreadRetitled,
+    ThreadOptionsChanged, ThreadImported, SiteSettingsChanged, AuthorSanctioned,
 )}
 # Each event's own fields (read once: dataclasses.asdict would copy them deeply each time).
 OWN_FIELDS = {name: tuple(f.name for f in fields(cls) if f.name not in ("site_id", "thread_id"))

@@ -9,7 +9,7 @@ from datetime import datetime
 
 from itsdangerous import BadSignature, URLSafeSerializer
 
-from palabre.domain.models import Moderator
+from palabre.domain.models import Moderator, Role
 
 TOKEN_NAMESPACE = "palabre.author-token.v1"  # noqa: S105 (a signing namespace, not a secret)
 
@@ -30,9 +30,16 @@ class Actor:
     system: bool = False  # the operator's own tools: the CLI, the demo, imports
 
     def moderates(self, site_id: int) -> bool:
-        """Whether this actor may moderate the site (every moderator moderates every site
-        until moderators are given sites)."""
-        return self.system or self.moderator is not None
+        """Whether this actor may moderate the site: an admin any site, a moderator the
+        sites they were given, a disabled account none."""
+        return self.system or (self.moderator is not None
+                               and self.moderator.moderates(site_id))
+
+    @property
+    def is_admin(self) -> bool:
+        """Whether this actor manages moderators and every site's settings."""
+        return self.system or (self.moderator is not None and not self.moderator.disabled
+                               and self.moderator.role is Role.ADMIN)
 
 
 SYSTEM = Actor(client="palabre:system", system=True)

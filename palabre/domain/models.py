@@ -42,15 +42,32 @@ class Site:
     settings: SiteSettings = field(default_factory=SiteSettings)
 
 
+class SanctionAction(StrEnum):
+    BAN = "ban"  # every post refused
+    SUSPEND = "suspend"  # posts refused until ``until``
+    PREMODERATE = "premoderate"  # every post held for a moderator
+
+
 @dataclass(frozen=True)
 class Ban:
-    """A sanction: posts refused from an email hash or a client key on one site."""
+    """A sanction of an author, by email hash or client key, on one site."""
 
     site_id: int
     kind: str  # "email" or "client"
     value: str
     reason: str
     created: datetime
+    action: SanctionAction = SanctionAction.BAN
+    until: datetime | None = None  # when a suspension ends
+    id: int = 0
+
+    def active(self, now: datetime) -> bool:
+        return self.until is None or self.until > now
+
+
+class Role(StrEnum):
+    ADMIN = "admin"  # every site, moderators, settings
+    MODERATOR = "moderator"  # the sites given
 
 
 @dataclass(frozen=True)
@@ -58,6 +75,49 @@ class Moderator:
     id: int
     username: str
     password_hash: str
+    role: Role = Role.ADMIN
+    sites: frozenset[int] = frozenset()  # a moderator's sites (admins have them all)
+    disabled: bool = False
+
+    def moderates(self, site_id: int) -> bool:
+        return not self.disabled and (self.role is Role.ADMIN or site_id in self.sites)
+
+
+REPORT_REASONS = ("offensive", "abusive", "spam", "off_topic", "illegal", "other")
+
+
+@dataclass(frozen=True)
+class Report:
+    comment_id: CommentId
+    reporter: str  # the reader's client key
+    reason: str
+    note: str
+    created: datetime
+
+
+@dataclass(frozen=True)
+class AuthorHistory:
+    """What a site knows of an author (by email hash and by client key)."""
+
+    approved: int = 0
+    pending: int = 0
+    rejected: int = 0
+    spam: int = 0
+    first_seen: datetime | None = None
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    """One moderation action or settings change: who, when, what, before and after."""
+
+    id: int
+    created: datetime
+    site_id: int | None
+    actor: str
+    action: str
+    target: str  # what it acted on: comment:17, thread:4, site:2, moderator:3
+    before: dict[str, object]
+    after: dict[str, object]
 
 
 @dataclass(frozen=True)
@@ -69,6 +129,9 @@ class Thread:
     created: datetime
     closed: bool
     version: int
+    premoderate: bool = False  # every new comment held
+    message: str = ""  # Markdown shown above the thread
+    message_html: str = ""
 
 
 @dataclass(slots=True)  # not frozen: built for every row read, and frozen init is slow
@@ -91,6 +154,9 @@ class Comment:
     status: Status
     client: str
     avatar: str
+    featured: bool = False
+    staff: bool = False
+    held: tuple[str, ...] = ()  # why it waits for a moderator
 
     @property
     def score(self) -> int:
@@ -116,6 +182,8 @@ class NewComment:
     client: str
     avatar: str
     notify: bool
+    staff: bool = False
+    held: tuple[str, ...] = ()
 
 
 def utcnow() -> datetime:

@@ -19,11 +19,16 @@ from typing import Protocol
 
 from palabre.domain.events import Event, StoredEvent
 from palabre.domain.models import (
+    AuditEntry,
+    AuthorHistory,
     Ban,
     Comment,
     CommentId,
     Moderator,
     NewComment,
+    Report,
+    Role,
+    SanctionAction,
     Site,
     SiteSettings,
     Status,
@@ -47,7 +52,9 @@ class Reads(Protocol):
 
     async def visible_comments(self, thread_id: ThreadId) -> list[Comment]:
         """Approved comments and deleted placeholders of a thread, in no particular order,
-        as readers see them: ``text``, ``email`` and ``client`` are left empty."""
+        as readers see them: ``text``, ``email`` and ``client`` are left empty. Held
+        comments with approved or deleted replies come too (readers see them as
+        placeholders, so the replies keep their place)."""
         ...
 
     async def approved_count(self, thread_id: ThreadId) -> int: ...
@@ -55,6 +62,29 @@ class Reads(Protocol):
     async def pending_comments(self, site_id: int, limit: int) -> list[Comment]:
         """Comments of a site waiting for a moderator, oldest first."""
         ...
+
+    async def moderation_queue(self, site_id: int, kind: str, search: str, offset: int,
+                               limit: int) -> tuple[list[tuple[Comment, Thread]], int]:
+        """A page of a moderation queue and the queue's length. ``kind``: pending (oldest
+        first), reported (approved comments with reports, most reported first), recent
+        (approved or pending, newest first), rejected, spam (newest first). ``search``
+        keeps comments whose text, author, email, thread title or uri contains it
+        (ignoring case)."""
+        ...
+
+    async def reports_of(self, comment_id: CommentId) -> list[Report]: ...
+
+    async def author_history(self, site_id: int, email: str, client: str) -> AuthorHistory:
+        """Counts of an author's comments on a site, matched by email (when given) or by
+        client key."""
+        ...
+
+    async def audit_entries(self, site_ids: Sequence[int] | None, action: str | None,
+                            before_id: int | None, limit: int) -> list[AuditEntry]:
+        """Newest first; ``site_ids`` None: every entry (site-less ones included)."""
+        ...
+
+    async def list_moderators(self) -> list[Moderator]: ...
 
     async def get_moderator(self, username: str) -> Moderator | None: ...
 
@@ -108,8 +138,9 @@ class WriteTx(Reads, Protocol):
 
     async def emit(self, event: Event) -> None:
         """Record a change: append ``event`` to the outbox and bump the version of the
-        thread it names (every thread of the site for a site-wide event), in this
-        transaction. The one place where a change becomes a version bump and an event."""
+        thread it names (every thread of the site for a site-wide event; none for an event
+        readers cannot see, ``Event.public`` false), in this transaction. The one place
+        where a change becomes a version bump and an event."""
         ...
 
     async def set_cursor(self, consumer: str, position: int) -> None:
@@ -150,12 +181,65 @@ class WriteTx(Reads, Protocol):
         key: ``window`` may lie ahead of ``current`` for a counter that must outlive it."""
         ...
 
-    async def has_approved_comment(self, site_id: int, email: str, client: str) -> bool: ...
+    async def set_thread_options(self, thread_id: ThreadId, premoderate: bool, message: str,
+                                 message_html: str) -> None: ...
 
-    async def is_banned(self, site_id: int, email_hash: str, client: str) -> bool: ...
+    async def set_featured(self, comment_id: CommentId, featured: bool) -> None: ...
+
+    async def hold_comment(self, comment_id: CommentId, held: tuple[str, ...]) -> None:
+        """Make a comment pending, saying why."""
+        ...
+
+    async def add_report(self, report: Report) -> int:
+        """Record (or replace) a reader's report; returns how many readers reported it."""
+        ...
+
+    async def clear_reports(self, comment_id: CommentId) -> None: ...
+
+    async def approved_comments_of(self, site_id: int, email: str, client: str) -> int:
+        """Approved comments on the site by this email *and* this client key (by the client
+        key alone when there is no email): an email typed by someone else carries nothing."""
+        ...
+
+    async def recent_decisions(self, site_id: int, email: str, client: str,
+                               limit: int) -> list[Status]:
+        """Statuses of the author's latest decided comments (approved, rejected, spam),
+        newest first, matched by email (when given) or client key."""
+        ...
+
+    async def posted_since(self, site_id: int, text: str, email: str, client: str,
+                           since: datetime) -> bool:
+        """Whether this author (same client key, or same email when given) posted exactly
+        this text on the site since ``since``."""
+        ...
+
+    async def sanction_of(self, site_id: int, email_hash: str, client: str,
+                          now: datetime) -> Ban | None:
+        """The author's sanction in force on the site, the strictest first (ban, then
+        suspension, then pre-moderation)."""
+        ...
 
     async def add_ban(self, site_id: int, kind: str, value: str, reason: str,
-                      created: datetime) -> None: ...
+                      created: datetime, action: SanctionAction = SanctionAction.BAN,
+                      until: datetime | None = None) -> Ban:
+        """Sanction an author (replacing the sanction they had under this kind and value)."""
+        ...
+
+    async def get_ban(self, ban_id: int) -> Ban | None: ...
+
+    async def lift_ban(self, ban_id: int) -> None: ...
+
+    async def audit(self, site_id: int | None, actor: str, action: str, target: str,
+                    before: dict[str, object], after: dict[str, object],
+                    created: datetime) -> None:
+        """Append one entry to the audit log."""
+        ...
+
+    async def set_moderator_access(self, moderator_id: int, role: Role,
+                                   sites: frozenset[int], disabled: bool) -> None:
+        """Change a moderator's role, sites and whether the account is disabled (which
+        revokes their sessions, as :meth:`end_sessions` does)."""
+        ...
 
     async def save_moderator(self, username: str, password_hash: str,
                              created: datetime) -> Moderator:

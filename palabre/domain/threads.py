@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 import orjson
@@ -15,7 +15,7 @@ from palabre.domain.context import Context, closes_at, is_closed
 from palabre.domain.errors import Forbidden, InvalidInput
 from palabre.domain.events import ThreadClosed, ThreadOpened, ThreadRetitled
 from palabre.domain.identity import Actor
-from palabre.domain.models import Comment, Site, Sort, Thread
+from palabre.domain.models import Comment, Site, Sort, Status, Thread
 from palabre.domain.tree import Tree
 from palabre.domain.uris import normalise_uri
 
@@ -36,6 +36,9 @@ class ThreadInfo:
     version: int
     closes_at: datetime | None
     edit_window_seconds: int
+    featured: int = 0  # approved comments moderators picked
+    staff_label: str = ""
+    message: str = ""  # HTML shown above the thread
 
 
 @dataclass(frozen=True)
@@ -101,22 +104,41 @@ def _cursor_start(cursor: str | None, sort: Sort, roots: list[Comment]) -> int:
     return sum(1 for root in roots if _root_key(root) >= after)
 
 
-def _info(site: Site, uri: str, thread: Thread | None, count: int, now: datetime) -> ThreadInfo:
-    if thread is None:
+def _info(site: Site, uri: str, thread: Thread | None, tree: Tree | None,
+          now: datetime) -> ThreadInfo:
+    settings = site.settings
+    if thread is None or tree is None:
         return ThreadInfo(site.id, site.slug, uri, "", False, 0, None, 0, None,
-                          site.settings.edit_window_seconds)
-    ends = closes_at(thread, site.settings)
+                          settings.edit_window_seconds, staff_label=settings.staff_label)
+    ends = closes_at(thread, settings)
     return ThreadInfo(
         site_id=site.id, site=site.slug, uri=thread.uri, title=thread.title,
-        closed=is_closed(thread, site.settings, now), count=count, created=thread.created,
-        version=thread.version, closes_at=ends if ends > now else None,
-        edit_window_seconds=site.settings.edit_window_seconds,
+        closed=is_closed(thread, settings, now), count=tree.approved_count(),
+        created=thread.created, version=thread.version,
+        closes_at=ends if ends > now else None,
+        edit_window_seconds=settings.edit_window_seconds, featured=len(tree.featured()),
+        staff_label=settings.staff_label, message=thread.message_html,
     )
 
 
+async def _tree(ctx: Context, thread: Thread, sort: Sort) -> Tree:
+    """The thread as readers see it: a held comment that shelters replies is a
+    placeholder."""
+    visible = await ctx.storage.visible_comments(thread.id)
+    return Tree.build([placeholder(c) if c.status is Status.PENDING else c for c in visible],
+                      sort)
+
+
+def placeholder(comment: Comment) -> Comment:
+    return replace(comment, status=Status.DELETED, author="", website="", html="",
+                   avatar="", featured=False, staff=False)
+
+
 async def thread_page(ctx: Context, site_slug: str | None, raw_uri: str | None,
-                      sort: Sort, limit: int, cursor: str | None) -> ThreadPage:
-    """One page of a thread: ``limit`` top-level comments, each with its whole reply tree.
+                      sort: Sort, limit: int, cursor: str | None,
+                      featured_only: bool = False) -> ThreadPage:
+    """One page of a thread: ``limit`` top-level comments, each with its whole reply tree
+    (``featured_only``: the featured comments alone, oldest first, as one flat list).
 
     A page that has never been commented answers empty and creates nothing.
     """
@@ -127,27 +149,25 @@ async def thread_page(ctx: Context, site_slug: str | None, raw_uri: str | None,
     thread = await ctx.storage.get_thread(site.id, uri)
     now = ctx.clock()
     if thread is None:
-        return ThreadPage(_info(site, uri, None, 0, now), [], None)
-    tree = Tree.build(await ctx.storage.visible_comments(thread.id), sort)
+        return ThreadPage(_info(site, uri, None, None, now), [], None)
+    tree = await _tree(ctx, thread, sort)
+    if featured_only:
+        return ThreadPage(_info(site, uri, thread, tree, now), tree.featured()[:limit], None)
     start = _cursor_start(cursor, sort, tree.roots)
     page_roots = tree.roots[start:start + limit]
     comments = [c for root in page_roots for c in tree.walk(root)]
     end = start + len(page_roots)
     next_cursor = (_encode_cursor(sort, page_roots[-1], end)
                    if page_roots and end < len(tree.roots) else None)
-    return ThreadPage(_info(site, uri, thread, tree.approved_count(), now), comments,
-                      next_cursor)
+    return ThreadPage(_info(site, uri, thread, tree, now), comments, next_cursor)
 
 
 async def thread_info(ctx: Context, site_slug: str | None, raw_uri: str | None) -> ThreadInfo:
     site = await ctx.site(site_slug)
     uri = normalise_uri(raw_uri or "")
     thread = await ctx.storage.get_thread(site.id, uri)
-    count = 0
-    if thread is not None:
-        count = Tree.build(await ctx.storage.visible_comments(thread.id),
-                           Sort.OLDEST).approved_count()
-    return _info(site, uri, thread, count, ctx.clock())
+    tree = await _tree(ctx, thread, Sort.OLDEST) if thread is not None else None
+    return _info(site, uri, thread, tree, ctx.clock())
 
 
 async def counts(ctx: Context, site_slug: str | None, raw_uris: Sequence[str]) -> dict[str, int]:

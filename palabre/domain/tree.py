@@ -72,3 +72,14 @@ class Tree:
             count += comment.status is Status.APPROVED
             stack.extend(self.children.get(comment.id, ()))
         return count
+
+    def featured(self) -> list[Comment]:
+        """The approved featured comments readers can reach, oldest first."""
+        found = []
+        stack = list(self.roots)
+        while stack:
+            comment = stack.pop()
+            if comment.featured and comment.status is Status.APPROVED:
+                found.append(comment)
+            stack.extend(self.children.get(comment.id, ()))
+        return sorted(found, key=_order_key)

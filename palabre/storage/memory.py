@@ -16,11 +16,13 @@ from datetime import datetime
 
 from palabre.domain.events import Event, StoredEvent
 from palabre.domain.models import (
+    AuditEntry,
     Ban,
     Comment,
     CommentId,
     Moderator,
     NewComment,
+    Report,
     Site,
     SiteSettings,
     Status,
@@ -28,6 +30,7 @@ from palabre.domain.models import (
     ThreadId,
     utcnow,
 )
+from palabre.storage.memory_moderation import MemoryModerationReads, MemoryModerationWrites
 from palabre.storage.outbox import Wakeable
 
 
@@ -45,6 +48,8 @@ class Tables:
     events: dict[int, StoredEvent] = field(default_factory=dict)
     cursors: dict[str, int] = field(default_factory=dict)
     imported: dict[tuple[ThreadId, str, str], CommentId] = field(default_factory=dict)
+    reports: dict[tuple[CommentId, str], Report] = field(default_factory=dict)
+    audit: dict[int, AuditEntry] = field(default_factory=dict)
     last_ids: dict[str, int] = field(default_factory=dict)  # ids are never reused
 
     def copy(self) -> Tables:
@@ -64,7 +69,7 @@ def _reader_view(comment: Comment) -> Comment:
     return replace(comment, text="", email="", client="")
 
 
-class MemoryReads:
+class MemoryReads(MemoryModerationReads):
     """The read questions, over one set of tables."""
 
     def __init__(self, tables: Tables) -> None:
@@ -90,8 +95,12 @@ class MemoryReads:
         return self.tables.comments.get(comment_id)
 
     async def visible_comments(self, thread_id: ThreadId) -> list[Comment]:
+        shown = (Status.APPROVED, Status.DELETED)
+        sheltering = {c.parent for c in self.tables.comments.values()
+                      if c.thread_id == thread_id and c.status in shown}
         return [_reader_view(c) for c in self.tables.comments.values()
-                if c.thread_id == thread_id and c.status in (Status.APPROVED, Status.DELETED)]
+                if c.thread_id == thread_id and (c.status in shown or (
+                    c.status is Status.PENDING and c.id in sheltering))]
 
     async def approved_count(self, thread_id: ThreadId) -> int:
         return sum(1 for c in self.tables.comments.values()
@@ -133,16 +142,13 @@ class MemoryReads:
         return sorted((c, voter, value) for (c, voter), value in self.tables.votes.items()
                       if self.tables.comments[c].thread_id == thread_id)
 
-    async def bans_of_site(self, site_id: int) -> list[Ban]:
-        return [b for b in self.tables.bans.values() if b.site_id == site_id]
-
     async def comments_by_email(self, email: str) -> list[Comment]:
         wanted = email.strip().lower()
         return sorted((c for c in self.tables.comments.values() if c.email.lower() == wanted),
                       key=lambda c: c.id)
 
 
-class MemoryWriteTx(MemoryReads):
+class MemoryWriteTx(MemoryReads, MemoryModerationWrites):
     """One transaction, on its own copy of the tables."""
 
     def __init__(self, tables: Tables) -> None:
@@ -180,7 +186,7 @@ class MemoryWriteTx(MemoryReads):
         self.emitted += 1
         event_id = self.tables.next_id("events")
         self.tables.events[event_id] = StoredEvent(event_id, utcnow(), event)
-        if event.thread_id in self.bumped:
+        if event.thread_id in self.bumped or not event.public:
             return  # one bump per thread and transaction is enough for the version to change
         for thread in list(self.tables.threads.values()):
             if thread.id == event.thread_id or (event.thread_id is None
@@ -204,7 +210,8 @@ class MemoryWriteTx(MemoryReads):
         comment = Comment(
             CommentId(self.tables.next_id("comments")), new.thread_id, new.parent,
             new.reply_to, new.root, new.depth, new.author, new.email, new.website, new.text,
-            new.html, new.created, None, 0, 0, new.status, new.client, new.avatar)
+            new.html, new.created, None, 0, 0, new.status, new.client, new.avatar,
+            staff=new.staff, held=new.held)
         self.tables.comments[comment.id] = comment
         self.tables.notify[comment.id] = new.notify
         return comment
@@ -219,11 +226,24 @@ class MemoryWriteTx(MemoryReads):
         self._change(comment_id, text=text, html=html, edited=edited)
 
     async def set_comment_status(self, comment_id: CommentId, status: Status) -> None:
-        self._change(comment_id, status=status)
+        self._change(comment_id, status=status, held=())
+
+    async def hold_comment(self, comment_id: CommentId, held: tuple[str, ...]) -> None:
+        self._change(comment_id, status=Status.PENDING, held=held)
+
+    async def set_featured(self, comment_id: CommentId, featured: bool) -> None:
+        self._change(comment_id, featured=featured)
+
+    async def set_thread_options(self, thread_id: ThreadId, premoderate: bool, message: str,
+                                 message_html: str) -> None:
+        self.tables.threads[thread_id] = replace(
+            self.tables.threads[thread_id], premoderate=premoderate, message=message,
+            message_html=message_html)
 
     async def blank_comment(self, comment_id: CommentId) -> None:
         self._change(comment_id, status=Status.DELETED, author="", email="", website="",
-                     text="", html="", avatar="", client="")
+                     text="", html="", avatar="", client="", featured=False, staff=False,
+                     held=())
         self.tables.notify[comment_id] = False
 
     async def delete_comment_row(self, comment_id: CommentId) -> None:
@@ -231,6 +251,8 @@ class MemoryWriteTx(MemoryReads):
             del self.tables.votes[key]
         self.tables.comments.pop(comment_id, None)
         self.tables.notify.pop(comment_id, None)
+        for key in [k for k in self.tables.reports if k[0] == comment_id]:
+            del self.tables.reports[key]
 
     async def children(self, comment_id: CommentId) -> list[Comment]:
         return sorted((c for c in self.tables.comments.values() if c.parent == comment_id),
@@ -253,20 +275,6 @@ class MemoryWriteTx(MemoryReads):
             del limits[old]
         limits[(key, window)] = limits.get((key, window), 0) + 1
         return limits[(key, window)]
-
-    async def has_approved_comment(self, site_id: int, email: str, client: str) -> bool:
-        return any(c.status is Status.APPROVED and self._in_site(c, site_id)
-                   and (c.email == email if email else c.client == client)
-                   for c in self.tables.comments.values())
-
-    async def is_banned(self, site_id: int, email_hash: str, client: str) -> bool:
-        bans = self.tables.bans
-        return (site_id, "email", email_hash) in bans or (site_id, "client", client) in bans
-
-    async def add_ban(self, site_id: int, kind: str, value: str, reason: str,
-                      created: datetime) -> None:
-        self.tables.bans.setdefault((site_id, kind, value),
-                                    Ban(site_id, kind, value, reason, created))
 
     async def restore_site(self, site_id: int, name: str, salt: str,
                            settings: SiteSettings) -> None:
@@ -298,8 +306,8 @@ class MemoryWriteTx(MemoryReads):
     async def save_moderator(self, username: str, password_hash: str,
                              created: datetime) -> Moderator:
         found = await self.get_moderator(username)
-        moderator = Moderator(found.id if found else self.tables.next_id("moderators"),
-                              username, password_hash)
+        moderator = (replace(found, password_hash=password_hash) if found else
+                     Moderator(self.tables.next_id("moderators"), username, password_hash))
         self.tables.moderators[moderator.id] = moderator
         if found:
             await self.end_sessions(moderator.id)

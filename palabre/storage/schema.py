@@ -19,6 +19,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
 )
 
 metadata = MetaData()
@@ -44,6 +45,9 @@ threads = Table(
     Column("created", BigInteger, nullable=False),
     Column("closed", Boolean, nullable=False),
     Column("version", BigInteger, nullable=False),
+    Column("premoderate", Boolean, nullable=False, server_default=false()),
+    Column("message", Text, nullable=False, server_default=""),
+    Column("message_html", Text, nullable=False, server_default=""),
     UniqueConstraint("site_id", "uri", name="uq_threads_site_uri"),
 )
 
@@ -69,6 +73,10 @@ comments = Table(
     Column("client", String(64), nullable=False),
     Column("avatar", String(32), nullable=False),
     Column("notify", Boolean, nullable=False),
+    Column("featured", Boolean, nullable=False, server_default=false()),
+    Column("staff", Boolean, nullable=False, server_default=false()),
+    # Why a held comment waits (comma-separated codes, "" when it does not).
+    Column("held", Text, nullable=False, server_default=""),
     Index("ix_comments_thread_status", "thread_id", "status"),
     Index("ix_comments_parent", "parent"),
     Index("ix_comments_status_created", "status", "created"),
@@ -103,6 +111,9 @@ bans = Table(
     Column("value", String(128), nullable=False),
     Column("reason", Text, nullable=False),
     Column("created", BigInteger, nullable=False),
+    # ban | suspend | premoderate; a suspension ends at ``until``.
+    Column("action", String(16), nullable=False, server_default="ban"),
+    Column("until", BigInteger, nullable=True),
     UniqueConstraint("site_id", "kind", "value", name="uq_bans_site_kind_value"),
 )
 
@@ -115,6 +126,43 @@ moderators = Table(
     Column("created", BigInteger, nullable=False),
     # Bumped by logout and by a password change: cookies of older generations stop working.
     Column("session_generation", Integer, nullable=False, server_default="0"),
+    # admin: every site, moderators and settings; moderator: the sites in moderator_sites.
+    Column("role", String(16), nullable=False, server_default="admin"),
+    Column("disabled", Boolean, nullable=False, server_default=false()),
+)
+
+moderator_sites = Table(
+    "moderator_sites",
+    metadata,
+    Column("moderator_id", Integer, ForeignKey("moderators.id"), primary_key=True),
+    Column("site_id", Integer, ForeignKey("sites.id"), primary_key=True),
+)
+
+# Readers' reports: one per reader (client key) per comment.
+reports = Table(
+    "reports",
+    metadata,
+    Column("comment_id", Integer, ForeignKey("comments.id"), primary_key=True),
+    Column("reporter", String(64), primary_key=True),
+    Column("reason", String(16), nullable=False),
+    Column("note", Text, nullable=False),
+    Column("created", BigInteger, nullable=False),
+)
+
+# Every moderation action and settings change: who, when, what, before and after (JSON).
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("created", BigInteger, nullable=False),
+    Column("site_id", Integer, nullable=True),
+    Column("actor", String(64), nullable=False),
+    Column("action", String(32), nullable=False),
+    Column("object", String(64), nullable=False),
+    Column("before", Text, nullable=False),
+    Column("after", Text, nullable=False),
+    Index("ix_audit_log_site_created", "site_id", "created"),
+    sqlite_autoincrement=True,
 )
 
 # The durable outbox: every change, in commit order (ids never reused, so a consumer's

@@ -8,16 +8,13 @@ questions that differ (listed in :class:`SQLStorageReads`).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime
-from functools import lru_cache
+from datetime import datetime
 from typing import Any
 
 import orjson
 
 from palabre.domain.events import Event, StoredEvent, decode
 from palabre.domain.models import (
-    STATUS_BY_VALUE,
-    Ban,
     Comment,
     CommentId,
     Moderator,
@@ -29,79 +26,27 @@ from palabre.domain.models import (
     ThreadId,
     utcnow,
 )
-
-COMMENT_WIDTH = 18
-SELECT_COMMENT = (
-    "SELECT id, thread_id, parent, reply_to, root, depth, author, email, website, text, "
-    "html, created, edited, likes, dislikes, status, client, avatar FROM comments "
-)
-SELECT_COMMENT_NOTIFY = (
-    "SELECT id, thread_id, parent, reply_to, root, depth, author, email, website, text, "
-    "html, created, edited, likes, dislikes, status, client, avatar, notify FROM comments "
-)
-# What a reader sees: no Markdown source, email or client key (the hot read path).
-SELECT_VISIBLE = (
-    "SELECT id, thread_id, parent, reply_to, root, depth, author, '', website, '', "
-    "html, created, edited, likes, dislikes, status, '', avatar FROM comments "
-    "WHERE thread_id = ? AND status IN ('approved', 'deleted')"
-)
-SELECT_THREAD = "SELECT id, site_id, uri, title, created, closed, version FROM threads "
-SELECT_SITE = "SELECT id, slug, name, salt, settings FROM sites "
-# Comment columns for queries joining threads (t), in SELECT_COMMENT's order.
-SELECT_COMMENT_JOINED = (
-    "SELECT c.id, c.thread_id, c.parent, c.reply_to, c.root, c.depth, c.author, "
-    "c.email, c.website, c.text, c.html, c.created, c.edited, c.likes, c.dislikes, "
-    "c.status, c.client, c.avatar"
-)
-LATEST = (
-    SELECT_COMMENT_JOINED + ", t.id, t.site_id, t.uri, t.title, t.created, "
-    "t.closed, t.version FROM comments c JOIN threads t ON t.id = c.thread_id "
-    "WHERE t.site_id = ? AND c.status = 'approved' "
-    "AND (CAST(? AS INTEGER) IS NULL OR c.thread_id = ?) "
-    "ORDER BY c.created DESC, c.id DESC LIMIT ?"
+from palabre.storage.sql_moderation import ModerationReads, ModerationWrites
+from palabre.storage.sql_rows import (
+    COMMENT_COLUMNS,
+    COMMENT_WIDTH,
+    LATEST,
+    SELECT_COMMENT,
+    SELECT_COMMENT_JOINED,
+    SELECT_COMMENT_NOTIFY,
+    SELECT_SITE,
+    SELECT_THREAD,
+    SELECT_VISIBLE,
+    from_micros,
+    row_to_comment,
+    row_to_site,
+    row_to_thread,
+    settings_json,
+    to_micros,
 )
 
 
-def to_micros(moment: datetime) -> int:
-    """Exact inverse of :func:`from_micros` (rounding, not truncating, the float)."""
-    return round(moment.timestamp() * 1_000_000)
-
-
-def from_micros(value: int) -> datetime:
-    return datetime.fromtimestamp(value / 1_000_000, UTC)
-
-
-def row_to_comment(row: Sequence[Any]) -> Comment:
-    # Positional, in the order of Comment's fields (and of SELECT_COMMENT's columns): this
-    # runs for every comment of every thread read.
-    return Comment(
-        row[0], row[1], row[2], row[3], row[4], row[5], row[6], row[7], row[8], row[9],
-        row[10], from_micros(row[11]), from_micros(row[12]) if row[12] is not None else None,
-        row[13], row[14], STATUS_BY_VALUE[row[15]], row[16], row[17],
-    )
-
-
-def row_to_thread(row: Sequence[Any]) -> Thread:
-    return Thread(id=ThreadId(row[0]), site_id=row[1], uri=row[2], title=row[3],
-                  created=from_micros(row[4]), closed=bool(row[5]), version=row[6])
-
-
-def row_to_site(row: Sequence[Any]) -> Site:
-    return Site(id=row[0], slug=row[1], name=row[2], salt=row[3],
-                settings=parse_settings(row[4]))
-
-
-@lru_cache(maxsize=256)
-def parse_settings(raw: str) -> SiteSettings:
-    """Site settings from their stored JSON (parsed once per distinct value)."""
-    return SiteSettings.from_mapping(orjson.loads(raw))
-
-
-def settings_json(settings: SiteSettings) -> str:
-    return orjson.dumps(settings.as_mapping()).decode()
-
-
-class SQLReads:
+class SQLReads(ModerationReads):
     """The read queries, shared by storages and their write transactions."""
 
     async def _one(self, sql: str, params: Sequence[Any] = ()) -> Any:
@@ -145,22 +90,6 @@ class SQLReads:
                               (thread_id, Status.APPROVED.value))
         return int(row[0])
 
-    async def get_moderator(self, username: str) -> Moderator | None:
-        row = await self._one(
-            "SELECT id, username, password_hash FROM moderators WHERE username = ?", (username,))
-        return Moderator(row[0], row[1], row[2]) if row else None
-
-    async def get_moderator_by_id(self, moderator_id: int) -> Moderator | None:
-        row = await self._one(
-            "SELECT id, username, password_hash FROM moderators WHERE id = ?", (moderator_id,))
-        return Moderator(row[0], row[1], row[2]) if row else None
-
-    async def get_moderator_session(self, moderator_id: int) -> tuple[Moderator, int] | None:
-        row = await self._one(
-            "SELECT id, username, password_hash, session_generation FROM moderators "
-            "WHERE id = ?", (moderator_id,))
-        return (Moderator(row[0], row[1], row[2]), int(row[3])) if row else None
-
     async def pending_comments(self, site_id: int, limit: int) -> list[Comment]:
         rows = await self._all(
             SELECT_COMMENT_JOINED + " FROM comments c JOIN threads t ON t.id = c.thread_id "
@@ -195,11 +124,6 @@ class SQLReads:
             (thread_id,))
         return [(CommentId(r[0]), r[1], int(r[2])) for r in rows]
 
-    async def bans_of_site(self, site_id: int) -> list[Ban]:
-        rows = await self._all("SELECT site_id, kind, value, reason, created FROM bans "
-                               "WHERE site_id = ? ORDER BY id", (site_id,))
-        return [Ban(r[0], r[1], r[2], r[3], from_micros(r[4])) for r in rows]
-
     async def comments_by_email(self, email: str) -> list[Comment]:
         rows = await self._all(SELECT_COMMENT + "WHERE lower(email) = ? ORDER BY id",
                                (email.strip().lower(),))
@@ -224,7 +148,7 @@ class SQLReads:
                 for r in rows]
 
 
-class SQLWriteTx(SQLReads):
+class SQLWriteTx(SQLReads, ModerationWrites):
     """The write statements, run inside one transaction holding the write lock."""
 
     emitted = 0  # events this transaction wrote to the outbox
@@ -269,6 +193,8 @@ class SQLWriteTx(SQLReads):
              orjson.dumps(event.payload()).decode()),
         )
         # One bump per thread and transaction is enough for the version to change.
+        if not event.public:
+            return
         if event.thread_id is None:
             await self._run("UPDATE threads SET version = version + 1 WHERE site_id = ?",
                             (event.site_id,))
@@ -299,12 +225,13 @@ class SQLWriteTx(SQLReads):
         row = await self._one(
             "INSERT INTO comments (thread_id, parent, reply_to, root, depth, author, email, "
             "website, text, html, created, edited, likes, dislikes, status, client, avatar, "
-            "notify) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, 0, 0, ?, ?, ?, ?) "
-            "RETURNING id, thread_id, parent, reply_to, root, depth, author, email, website, "
-            "text, html, created, edited, likes, dislikes, status, client, avatar",
+            "notify, featured, staff, held) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, 0, 0, ?, ?, ?, ?, FALSE, ?, ?) "
+            "RETURNING " + COMMENT_COLUMNS,
             (new.thread_id, new.parent, new.reply_to, new.root, new.depth, new.author,
              new.email, new.website, new.text, new.html, to_micros(new.created),
-             new.status.value, new.client, new.avatar, new.notify),
+             new.status.value, new.client, new.avatar, new.notify, new.staff,
+             ",".join(new.held)),
         )
         return row_to_comment(row)
 
@@ -314,18 +241,33 @@ class SQLWriteTx(SQLReads):
                         (text, html, to_micros(edited), comment_id))
 
     async def set_comment_status(self, comment_id: CommentId, status: Status) -> None:
-        await self._run("UPDATE comments SET status = ? WHERE id = ?",
+        await self._run("UPDATE comments SET status = ?, held = '' WHERE id = ?",
                         (status.value, comment_id))
+
+    async def hold_comment(self, comment_id: CommentId, held: tuple[str, ...]) -> None:
+        await self._run("UPDATE comments SET status = ?, held = ? WHERE id = ?",
+                        (Status.PENDING.value, ",".join(held), comment_id))
+
+    async def set_featured(self, comment_id: CommentId, featured: bool) -> None:
+        await self._run("UPDATE comments SET featured = ? WHERE id = ?",
+                        (featured, comment_id))
+
+    async def set_thread_options(self, thread_id: ThreadId, premoderate: bool, message: str,
+                                 message_html: str) -> None:
+        await self._run("UPDATE threads SET premoderate = ?, message = ?, message_html = ? "
+                        "WHERE id = ?", (premoderate, message, message_html, thread_id))
 
     async def blank_comment(self, comment_id: CommentId) -> None:
         await self._run(
             "UPDATE comments SET status = ?, author = '', email = '', website = '', "
-            "text = '', html = '', avatar = '', client = '', notify = FALSE WHERE id = ?",
+            "text = '', html = '', avatar = '', client = '', notify = FALSE, featured = FALSE, "
+            "staff = FALSE, held = '' WHERE id = ?",
             (Status.DELETED.value, comment_id),
         )
 
     async def delete_comment_row(self, comment_id: CommentId) -> None:
         await self._run("DELETE FROM votes WHERE comment_id = ?", (comment_id,))
+        await self._run("DELETE FROM reports WHERE comment_id = ?", (comment_id,))
         await self._run("DELETE FROM comments WHERE id = ?", (comment_id,))
 
     async def children(self, comment_id: CommentId) -> list[Comment]:
@@ -364,31 +306,6 @@ class SQLWriteTx(SQLReads):
         )
         return int(row[0])
 
-    async def has_approved_comment(self, site_id: int, email: str, client: str) -> bool:
-        row = await self._one(
-            "SELECT 1 FROM comments c JOIN threads t ON t.id = c.thread_id "
-            "WHERE (CASE WHEN ? = '' THEN c.client = ? ELSE c.email = ? END) "
-            "AND t.site_id = ? AND c.status = ? LIMIT 1",
-            (email, client, email, site_id, Status.APPROVED.value),
-        )
-        return row is not None
-
-    async def is_banned(self, site_id: int, email_hash: str, client: str) -> bool:
-        row = await self._one(
-            "SELECT 1 FROM bans WHERE site_id = ? AND ((kind = 'email' AND value = ?) "
-            "OR (kind = 'client' AND value = ?)) LIMIT 1",
-            (site_id, email_hash, client),
-        )
-        return row is not None
-
-    async def add_ban(self, site_id: int, kind: str, value: str, reason: str,
-                      created: datetime) -> None:
-        await self._run(
-            "INSERT INTO bans (site_id, kind, value, reason, created) VALUES (?, ?, ?, ?, ?) "
-            "ON CONFLICT (site_id, kind, value) DO NOTHING",
-            (site_id, kind, value, reason, to_micros(created)),
-        )
-
     async def restore_site(self, site_id: int, name: str, salt: str,
                            settings: SiteSettings) -> None:
         await self._run("UPDATE sites SET name = ?, salt = ?, settings = ? WHERE id = ?",
@@ -396,21 +313,22 @@ class SQLWriteTx(SQLReads):
 
     async def restore_thread(self, thread: Thread) -> None:
         await self._run(
-            "INSERT INTO threads (id, site_id, uri, title, created, closed, version) "
-            "VALUES (?, ?, ?, ?, ?, ?, 1)",
+            "INSERT INTO threads (id, site_id, uri, title, created, closed, version, "
+            "premoderate, message, message_html) VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?, ?)",
             (thread.id, thread.site_id, thread.uri, thread.title, to_micros(thread.created),
-             thread.closed))
+             thread.closed, thread.premoderate, thread.message, thread.message_html))
 
     async def restore_comment(self, comment: Comment, notify: bool) -> None:
         c = comment
         await self._run(
             "INSERT INTO comments (id, thread_id, parent, reply_to, root, depth, author, email, "
             "website, text, html, created, edited, likes, dislikes, status, client, avatar, "
-            "notify) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "notify, featured, staff, held) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (c.id, c.thread_id, c.parent, c.reply_to, c.root, c.depth, c.author, c.email,
              c.website, c.text, c.html, to_micros(c.created),
              to_micros(c.edited) if c.edited else None, c.likes, c.dislikes, c.status.value,
-             c.client, c.avatar, notify))
+             c.client, c.avatar, notify, c.featured, c.staff, ",".join(c.held)))
 
     async def restore_vote(self, comment_id: CommentId, voter: str, value: int) -> None:
         await self._run("INSERT INTO votes (comment_id, voter, value) VALUES (?, ?, ?)",

@@ -166,7 +166,7 @@ def test_site_create_then_post_to_it(capsys: pytest.CaptureFixture[str], api: Ap
     code, _, _ = run(capsys, "site", "set", "--site", "blog", "moderation", "all",
                      "--database", database_url)
     assert code == 0
-    assert api.comment("/a", site="blog")["status"] == "pending"
+    assert api.comment("/a", "Encore", site="blog")["status"] == "pending"
     assert api.comment("/a")["status"] == "approved"
 
 

@@ -14,7 +14,7 @@ from palabre.domain.identity import SYSTEM, Actor
 from palabre.domain.sites import change_settings, ensure_site
 from palabre.settings import ServerConfig
 from palabre.storage.memory import MemoryStorage
-from tests.conftest import SECRET, Clock
+from tests.conftest import SECRET, TEST_SITE_SETTINGS, Clock
 
 T = TypeVar("T")
 
@@ -28,13 +28,13 @@ class Domain:
         self.loop = loop
         self.ctx = Context(storage=self.storage, secret=SECRET, clock=clock,
                            config=ServerConfig(post_rate_limit=0, write_rate_limit=0))
-        self.run(ensure_site(self.storage))
+        self.run(ensure_site(self.storage, settings=TEST_SITE_SETTINGS))
 
     def run(self, work: Coroutine[Any, Any, T]) -> T:
         return self.loop.run_until_complete(work)
 
     def settings(self, slug: str = "default", **changes: object) -> None:
-        self.run(ensure_site(self.storage, slug))
+        self.run(ensure_site(self.storage, slug, settings=TEST_SITE_SETTINGS))
         self.run(change_settings(self.ctx, slug, changes, SYSTEM))
 
     def events(self) -> list[Event]:

@@ -21,6 +21,7 @@ from palabre.domain.identity import SYSTEM, Actor
 from palabre.domain.inputs import CommentDraft
 from palabre.domain.models import Comment, Sort
 from palabre.domain.sites import change_settings, ensure_site
+from tests.conftest import TEST_SITE_SETTINGS
 from tests.domain.conftest import Domain
 from tests.tree_checks import check_listing
 
@@ -98,7 +99,7 @@ async def listing(domain: Domain, site: str, uri: str, sort: str,
 def test_any_sequence_of_posts_and_deletions_keeps_the_tree_sound(domain: Domain) -> None:
     async def configure() -> None:
         for slug, depth in SITES.items():
-            await ensure_site(domain.storage, slug)
+            await ensure_site(domain.storage, slug, settings=TEST_SITE_SETTINGS)
             await change_settings(domain.ctx, slug, {"max_depth": depth}, SYSTEM)
         await change_settings(domain.ctx, "links", {"moderation": "links"}, SYSTEM)
 

@@ -178,14 +178,15 @@ def test_first_time_authors_bans_and_moderators(url: Backend) -> None:
             await tx.insert_comment(new_comment(thread_id, email="known@example.org"))
             await tx.insert_comment(new_comment(thread_id, status=Status.PENDING,
                                                 client="client-p"))
-            assert await tx.has_approved_comment(site_id, "known@example.org", "x")
-            assert not await tx.has_approved_comment(site_id, "new@example.org", "client-a")
-            assert await tx.has_approved_comment(site_id, "", "client-a")
-            assert not await tx.has_approved_comment(site_id, "", "client-p")
+            # Standing is counted for an email and a client key together.
+            assert await tx.approved_comments_of(site_id, "known@example.org", "client-a") == 1
+            assert await tx.approved_comments_of(site_id, "known@example.org", "x") == 0
+            assert await tx.approved_comments_of(site_id, "", "client-a") == 0
+            assert await tx.approved_comments_of(site_id, "", "client-p") == 0
             await tx.add_ban(site_id, "client", "client-z", "spam", NOW)
-            await tx.add_ban(site_id, "client", "client-z", "again", NOW)
-            assert await tx.is_banned(site_id, "", "client-z")
-            assert not await tx.is_banned(site_id, "", "client-a")
+            again = await tx.add_ban(site_id, "client", "client-z", "again", NOW)
+            assert (await tx.sanction_of(site_id, "", "client-z", NOW)) == again
+            assert await tx.sanction_of(site_id, "", "client-a", NOW) is None
             first = await tx.save_moderator("mod", "hash-1", NOW)
             second = await tx.save_moderator("mod", "hash-2", NOW)
         assert first.id == second.id
