@@ -2,6 +2,8 @@
 file: for every operation, a fixed, bounded set of generated requests (a fixed seed, a few
 examples each) gets no server error, only statuses the description lists for it, headers and
 bodies that conform to it, and on every error the envelope ``{"error": {"code", "message"}}``.
+Operations that take credentials get real ones: a signed-in moderator's session cookie, and
+the token of a comment posted first (so the generated requests reach past the 401).
 """
 
 from __future__ import annotations
@@ -25,10 +27,12 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from palabre.web.admin.sessions import COOKIE
+from tests.conftest import migrated_database
 from tests.server.conftest import clean_env, free_port, palabre, stop
 
 pytestmark = pytest.mark.server
-EXAMPLES = 12  # per operation: 18 operations, a few seconds in all
+EXAMPLES = 25  # at most, per operation: about 300 requests, 5 s on 2 cores
 
 
 STATUSES: list[int] = []  # every status answered, to show the budget was spent
@@ -50,10 +54,24 @@ CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
           response_headers_conformance, response_schema_conformance, error_envelope]
 
 
+PASSWORD = "correct horse battery"
+
+
 @pytest.fixture(scope="module")
-def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    folder: Path = tmp_path_factory.mktemp("schemathesis")
-    database_url = f"sqlite:///{folder / 'palabre.db'}"
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A fresh, migrated SQLite file with one moderator."""
+    with migrated_database("sqlite", tmp_path_factory.mktemp("schemathesis")) as url:
+        made = subprocess.run(palabre("admin", "moderator", "claire", "--password-stdin",
+                                      "--database", url),
+                              input=f"{PASSWORD}\n{PASSWORD}\n", env=clean_env(),
+                              capture_output=True, text=True, timeout=60)
+        assert made.returncode == 0, made.stderr
+        yield url
+
+
+@pytest.fixture(scope="module")
+def base_url(database_url: str) -> Iterator[str]:
+    folder = Path(database_url.removeprefix("sqlite:///")).parent
     port = free_port()
     log = folder / "server.log"
     with log.open("wb") as output:
@@ -82,20 +100,41 @@ def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         assert errors == [], log.read_text(errors="replace")
 
 
-def exercise(operation: Any) -> None:
+def credentials(base_url: str) -> dict[str, dict[str, str]]:
+    """Headers by kind of credential: a moderator's session, a comment's author token."""
+    login = httpx.post(f"{base_url}/api/admin/login",
+                       json={"username": "claire", "password": PASSWORD})
+    assert login.status_code == 200, login.text
+    posted = httpx.post(f"{base_url}/api/v1/comments", json={"uri": "/a", "text": "Bonjour"})
+    assert posted.status_code == 201, posted.text
+    return {"moderatorSession": {"Cookie": f"{COOKIE}={login.cookies[COOKIE]}"},
+            "authorToken": {"Authorization": f"Bearer {posted.json()['token']}"}}
+
+
+def headers_for(operation: Any, known: dict[str, dict[str, str]]) -> dict[str, str]:
+    """The credentials an operation takes (its first option); none to sign out, which
+    would end the session for the operations after it."""
+    options = operation.definition.raw.get("security") or [{}]
+    if operation.label == "POST /api/admin/logout":
+        return {}
+    return {k: v for name in options[0] for k, v in known[name].items()}
+
+
+def exercise(operation: Any, headers: dict[str, str]) -> None:
     """The fixed budget of generated requests for one operation, each checked."""
     @given(operation.as_strategy())
     @seed(20261202)
     @settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
               suppress_health_check=list(HealthCheck))
     def run(case: Any) -> None:
-        case.call_and_validate(checks=CHECKS)
+        case.call_and_validate(headers=headers, checks=CHECKS)
 
     run()
 
 
 def test_the_api_keeps_its_description(base_url: str) -> None:
     schema = schemathesis.openapi.from_url(f"{base_url}/api/openapi.json")
+    known = credentials(base_url)
     failures: dict[str, str] = {}
     labels = []
     for result in schema.get_all_operations():
@@ -103,7 +142,7 @@ def test_the_api_keeps_its_description(base_url: str) -> None:
         operation = result.ok()
         labels.append(operation.label)
         try:
-            exercise(operation)
+            exercise(operation, headers_for(operation, known))
         except Exception as exc:
             failures[operation.label] = str(exc)
     assert failures == {}, "\n\n".join(f"{label}:\n{text}" for label, text in failures.items())
@@ -112,4 +151,4 @@ def test_the_api_keeps_its_description(base_url: str) -> None:
     assert sorted(labels) == sorted(f"{method.upper()} {path}" for path, methods in
                                     described.items() for method in methods
                                     if path != "/api/openapi.json")
-    assert len(STATUSES) >= 3 * len(labels) and {200, 422} <= set(STATUSES), STATUSES
+    assert len(STATUSES) >= 3 * len(labels) and {200, 204, 404, 422} <= set(STATUSES)
