@@ -52,6 +52,8 @@ import re
 import unicodedata
 from bisect import bisect_left
 from collections.abc import Iterable, Sequence
+from itertools import compress
+from operator import not_
 
 __all__ = ["WordList", "compile_words", "fold"]
 
@@ -83,6 +85,7 @@ _SPELLED = re.compile(r" \S(?: \S)+(?!\S)")  # one-letter tokens in a row, token
 _REPEATS = re.compile(r"(.)\1+")
 _LETTER = re.compile(r"[^\W\d_]")
 _SKELETON_WORD = re.compile(r"[^\W_]+")
+_REMEMBERED = 40  # tokens this long or shorter have their skeleton cached
 _NUMBER = "(?#number)"  # ends the pattern of an entry without letters: it matches numbers
 
 Run = tuple[str, int]  # a letter (or "1") and how many times it is written in a row
@@ -180,19 +183,36 @@ def _has_prefix(ordered: list[str], prefix: str) -> bool:
     return index < len(ordered) and ordered[index].startswith(prefix)
 
 
-def _skeleton(token: str) -> tuple[str, ...]:
+def _skeleton_of(token: str) -> tuple[str, ...]:
     """A token's words, folded, look-alikes read, i and l merged, repeated letters once."""
-    return _short_skeleton(token) if len(token) <= 40 else _skeleton_of(token)
+    words = _SKELETON_WORD.findall(fold(token).translate(_SKELETON))
+    return tuple(_REPEATS.sub(r"\1", word) for word in words)
 
 
 @functools.lru_cache(maxsize=65536)
 def _short_skeleton(token: str) -> tuple[str, ...]:
+    """The same, remembered: for words, which recur; not for long tokens, which would fill
+    the memory."""
     return _skeleton_of(token)
 
 
-def _skeleton_of(token: str) -> tuple[str, ...]:
-    words = _SKELETON_WORD.findall(fold(token).translate(_SKELETON))
-    return tuple(_REPEATS.sub(r"\1", word) for word in words)
+def _skeleton(token: str) -> tuple[str, ...]:
+    return _short_skeleton(token) if len(token) <= _REMEMBERED else _skeleton_of(token)
+
+
+@functools.lru_cache(maxsize=65536)
+def _short_fold(token: str) -> str:
+    return fold(token)
+
+
+def _fold_token(token: str) -> str:
+    return _short_fold(token) if len(token) <= _REMEMBERED else fold(token)
+
+
+def _skeletons_of(tokens: set[str]) -> dict[str, tuple[str, ...]]:
+    """Each token's skeleton."""
+    short = max(map(len, tokens), default=0) <= _REMEMBERED
+    return dict(zip(tokens, map(_short_skeleton if short else _skeleton, tokens), strict=True))
 
 
 class WordList:
@@ -238,14 +258,18 @@ class WordList:
         if not self._entries:
             return ()
         tokens = _TOKEN.findall(_composed(text).replace("_", " "))
-        distinct = set(tokens)
-        words = set[str]().union(*map(_skeleton, distinct))
+        skeletons = _skeletons_of(set(tokens))
+        words = set[str]().union(*skeletons.values())
         ordered = sorted(words) if self._prefixes or self._phrases else []
-        found = self._check_words(self._one_word(words, ordered), distinct)
-        in_text = self._phrases_in(words, ordered) | self._spelled_out(tokens)
-        if in_text:
+        found = self._check_words(self._one_word(words, ordered), skeletons)
+        phrases = self._phrases_in(words, ordered)
+        if phrases:  # the words of the text in order, whatever was between them
+            folded = " ".join(map(_fold_token, tokens))
+            found |= {pattern for pattern in phrases if self._matches(pattern, folded)}
+        spelled = self._spelled_out(tokens)
+        if spelled:  # the text itself, for what is between the letters
             folded = fold(text)
-            found |= {pattern for pattern in in_text if self._matches(pattern, folded)}
+            found |= {pattern for pattern in spelled if self._matches(pattern, folded)}
         return tuple(entry for entry, pattern in self._entries if pattern in found)
 
     def _one_word(self, words: set[str], ordered: list[str]) -> dict[str, set[str]]:
@@ -258,12 +282,13 @@ class WordList:
                 index += 1
         return hits
 
-    def _check_words(self, hits: dict[str, set[str]], tokens: set[str]) -> set[str]:
-        """The patterns of ``hits`` that match, checked on the words that made the hits."""
+    def _check_words(self, hits: dict[str, set[str]],
+                     skeletons: dict[str, tuple[str, ...]]) -> set[str]:
+        """The patterns of ``hits`` that match, checked on the tokens that made the hits."""
         if not hits:
             return set()
-        folded = " ".join(fold(token) for token in tokens if not hits.keys().isdisjoint(
-            _skeleton(token)))
+        made_hits = map(not_, map(hits.keys().isdisjoint, skeletons.values()))
+        folded = " ".join(map(_fold_token, compress(skeletons, made_hits)))
         patterns = set[str]().union(*hits.values())
         return {pattern for pattern in patterns if self._matches(pattern, folded)}
 
