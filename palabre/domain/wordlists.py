@@ -13,7 +13,7 @@ Rules (the text and the entries are read the same way):
   ø, đ, ł and ß. Invisible characters (soft hyphen, zero-width space or joiner, direction
   marks) are dropped: a zero-width space inside "connard" does not hide it.
 - A trailing ``*`` matches any word ending: ``idiot*`` matches "idiot", "idiots", "idiote". A
-  ``*`` anywhere else separates, like any other sign.
+  ``*`` anywhere else is a sign like any other: ``f*ck`` is the two words "f" and "ck".
 - Digits and signs for letters: 0 o, 1 i or l, 3 e, 4 a, 5 s, 7 t, @ a, $ s, € e; a sign is part
   of the word it touches ("conn@rd", "$alope"). A word made only of digits and signs is a
   number, never a disguise: "455" does not match ``ass`` (but does match an entry ``455``).
