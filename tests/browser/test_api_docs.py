@@ -4,13 +4,15 @@ nothing is asked of any host but the server."""
 
 from __future__ import annotations
 
+import shutil
+import subprocess
 from urllib.parse import urlsplit
 
 import httpx
 import pytest
 from playwright.sync_api import Browser, ConsoleMessage, Request
 
-from tests.browser.conftest import Server
+from tests.browser.conftest import ROOT, Server
 
 pytestmark = pytest.mark.browser
 
@@ -57,3 +59,16 @@ def test_the_reference_renders_every_operation_offline(browser: Browser,
     assert failed == [], failed
     assert console == [], console
     assert hosts == {"127.0.0.1"}, hosts
+
+
+def test_shipped_reference_files_match_the_pinned_package() -> None:
+    """palabre/static/apidocs/ is exactly what apidocs/ copies from swagger-ui-dist (install
+    scripts off: the package's analytics dependency never runs)."""
+    npm = shutil.which("npm")
+    if npm is None:
+        pytest.skip("npm is not installed: cannot fetch swagger-ui-dist")
+    for command in ([npm, "ci", "--ignore-scripts", "--no-audit", "--no-fund"],
+                    [npm, "run", "--silent", "check"]):
+        done = subprocess.run(command, cwd=ROOT / "apidocs", capture_output=True, text=True,
+                              timeout=300)
+        assert done.returncode == 0, f"{' '.join(command)}:\n{done.stdout}\n{done.stderr}"
