@@ -15,6 +15,7 @@ from functools import cached_property
 
 from palabre.domain import validation
 from palabre.domain.errors import InvalidInput
+from palabre.domain.models import REPORT_REASONS
 from palabre.domain.uris import normalise_uri
 from palabre.rendering import render
 
@@ -32,6 +33,7 @@ class CommentDraft:
     website: str = ""
     title: str = ""
     notify: bool = False
+    confirm: bool = False  # the author saw the "are you sure?" nudge and posts anyway
 
     @cached_property
     def html(self) -> str:
@@ -53,6 +55,15 @@ class VoteDraft:
     value: int  # 1 like, -1 dislike, 0 withdraw
 
 
+MAX_REPORT_NOTE = 500
+
+
+@dataclass(frozen=True)
+class ReportDraft:
+    reason: str  # one of REPORT_REASONS
+    note: str = ""
+
+
 def parse_comment_draft(body: Mapping[str, object]) -> CommentDraft:
     """A new comment from a mapping (a JSON body, a record of the demo or an import)."""
     who = validation.author(body.get("author"), body.get("email"), body.get("website"))
@@ -64,11 +75,25 @@ def parse_comment_draft(body: Mapping[str, object]) -> CommentDraft:
         author=who.name, email=who.email, website=who.website,
         title=validation.title(body.get("title")),
         notify=validation.flag(body.get("notify"), "notify"),
+        confirm=validation.flag(body.get("confirm"), "confirm"),
     )
 
 
 def parse_edit_draft(body: Mapping[str, object]) -> EditDraft:
     return EditDraft(validation.clean_text(body.get("text")))
+
+
+def parse_report_draft(body: Mapping[str, object]) -> ReportDraft:
+    reason = body.get("reason")
+    if not isinstance(reason, str) or reason not in REPORT_REASONS:
+        raise InvalidInput("reason must be one of " + ", ".join(REPORT_REASONS),
+                           reason="report_reason_invalid", field="reason")
+    note = validation.clean_text(body.get("note") or "").strip()
+    if len(note) > MAX_REPORT_NOTE:
+        raise InvalidInput(f"the note has at most {MAX_REPORT_NOTE} characters",
+                           reason="note_too_long", field="note",
+                           params={"max": MAX_REPORT_NOTE})
+    return ReportDraft(reason, note)
 
 
 def parse_vote_draft(body: Mapping[str, object]) -> VoteDraft:

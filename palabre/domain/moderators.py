@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from functools import cache
 from typing import TypeVar
@@ -13,12 +13,14 @@ from typing import TypeVar
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from palabre.domain import audit
 from palabre.domain.context import Context
-from palabre.domain.errors import InvalidInput, Unauthorized
+from palabre.domain.errors import Forbidden, InvalidInput, NotFound, Unauthorized
 from palabre.domain.identity import Actor
-from palabre.domain.models import Moderator
+from palabre.domain.models import Moderator, Role
 
 MIN_PASSWORD = 10
+ROLES = tuple(role.value for role in Role)
 _USERNAME = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
 _hasher = PasswordHasher()
 # argon2 takes tens of milliseconds and 64 MiB per hash: it runs on a few threads of its own,
@@ -96,6 +98,36 @@ async def authenticate(ctx: Context, username: object, password: object,
         await _off_loop(verify)
     except (VerificationError, InvalidHashError) as exc:
         raise Unauthorized("wrong username or password") from exc
-    if moderator is None:
+    if moderator is None or moderator.disabled:
         raise Unauthorized("wrong username or password")
     return moderator
+
+
+async def list_moderators(ctx: Context, actor: Actor) -> list[Moderator]:
+    if not actor.is_admin:
+        raise Forbidden("only admins manage moderators", reason="admins_only")
+    return await ctx.storage.list_moderators()
+
+
+async def set_access(ctx: Context, username: str, actor: Actor, *, role: str,
+                     sites: Sequence[str] = (), disabled: bool = False) -> Moderator:
+    """Give a moderator a role and (for the moderator role) the sites they moderate, or
+    disable the account (which ends its sessions). Admins only."""
+    if not actor.is_admin:
+        raise Forbidden("only admins manage moderators", reason="admins_only")
+    if role not in ROLES:
+        raise InvalidInput("role is admin or moderator", reason="role_invalid", field="role")
+    site_ids = frozenset([(await ctx.site(slug)).id for slug in sites])
+    found = await ctx.storage.get_moderator(username)
+    if found is None:
+        raise NotFound("no such moderator")
+    async with ctx.storage.write() as tx:
+        await tx.set_moderator_access(found.id, Role(role), site_ids, disabled)
+        await audit.record(tx, actor, None, "moderator", f"moderator:{found.id}",
+                           {"role": found.role.value, "sites": sorted(found.sites),
+                            "disabled": found.disabled},
+                           {"role": role, "sites": sorted(site_ids), "disabled": disabled},
+                           ctx.clock())
+        changed = await tx.get_moderator_by_id(found.id)
+    assert changed is not None
+    return changed

@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Mapping
 
+from palabre.domain import audit
 from palabre.domain.context import Context
 from palabre.domain.errors import Forbidden, InvalidInput
 from palabre.domain.events import SiteSettingsChanged
@@ -58,13 +59,18 @@ async def change_settings(ctx: Context, site_slug: str, changes: Mapping[str, ob
     """Change some of a site's settings; every cached page of the site goes stale."""
     parsed = parse_changes(changes)
     site = await ctx.site(site_slug)
-    if not actor.moderates(site.id):
-        raise Forbidden("only moderators change a site's settings")
+    if not actor.is_admin:
+        raise Forbidden("only admins change a site's settings", reason="admins_only")
     async with ctx.storage.write() as tx:
         current = await tx.get_site_by_id(site.id)
         assert current is not None
-        values = {**current.settings.as_mapping(), **parsed}
+        before = current.settings.as_mapping()
+        values = {**before, **parsed}
         settings = SiteSettings.from_mapping(values)
         await tx.update_site_settings(site.id, settings)
         await tx.emit(SiteSettingsChanged(site_id=site.id, changed=tuple(sorted(parsed))))
+        after = settings.as_mapping()
+        await audit.record(tx, actor, site.id, "settings", f"site:{site.id}",
+                           {k: before[k] for k in sorted(parsed)},
+                           {k: after[k] for k in sorted(parsed)}, ctx.clock())
     return Site(site.id, site.slug, site.name, site.salt, settings)

@@ -10,14 +10,20 @@ from datetime import datetime
 
 import orjson
 
-from palabre.domain import validation
+from palabre.domain import audit, validation
 from palabre.domain.context import Context, closes_at, is_closed
 from palabre.domain.errors import Forbidden, InvalidInput
-from palabre.domain.events import ThreadClosed, ThreadOpened, ThreadRetitled
+from palabre.domain.events import (
+    ThreadClosed,
+    ThreadOpened,
+    ThreadOptionsChanged,
+    ThreadRetitled,
+)
 from palabre.domain.identity import Actor
 from palabre.domain.models import Comment, Site, Sort, Status, Thread
 from palabre.domain.tree import Tree
 from palabre.domain.uris import normalise_uri
+from palabre.rendering import render
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 200
@@ -54,6 +60,15 @@ def parse_sort(raw: str | None) -> Sort:
     except ValueError as exc:
         raise InvalidInput("sort must be oldest, newest or top", reason="sort_invalid",
                            field="sort") from exc
+
+
+def parse_featured(raw: str | None) -> bool:
+    """``featured=only``: the featured comments alone; absent or empty: the whole thread."""
+    if raw in (None, ""):
+        return False
+    if raw == "only":
+        return True
+    raise InvalidInput("featured must be only", reason="featured_invalid", field="featured")
 
 
 def parse_limit(raw: str | None) -> int:
@@ -195,6 +210,39 @@ async def set_title(ctx: Context, site_slug: str, raw_uri: str, title: object,
         thread = await tx.get_or_create_thread(site.id, uri, clean, ctx.clock())
         await tx.set_thread_title(thread.id, clean)
         await tx.emit(ThreadRetitled(site_id=site.id, thread_id=thread.id, title=clean))
+        await audit.record(tx, actor, site.id, "title", f"thread:{thread.id}",
+                           {"title": thread.title}, {"title": clean}, ctx.clock())
+        updated = await tx.get_thread_by_id(thread.id)
+    assert updated is not None
+    return updated
+
+
+MAX_MESSAGE = 2000
+
+
+async def set_options(ctx: Context, site_slug: str, raw_uri: str, actor: Actor, *,
+                      premoderate: bool | None = None, message: object = None) -> Thread:
+    """Pre-moderate a thread (every new comment held) and set the message shown above it
+    (Markdown, through the one renderer; "" removes it). None leaves an option as it is."""
+    site = await ctx.site(site_slug)
+    if not actor.moderates(site.id):
+        raise Forbidden("moderators only")
+    text = None if message is None else validation.clean_text(message).strip()
+    if text is not None and len(text) > MAX_MESSAGE:
+        raise InvalidInput(f"the message has at most {MAX_MESSAGE} characters",
+                           reason="message_too_long", field="message")
+    async with ctx.storage.write() as tx:
+        thread = await tx.get_or_create_thread(site.id, normalise_uri(raw_uri), "",
+                                               ctx.clock())
+        new_pre = thread.premoderate if premoderate is None else premoderate
+        new_text = thread.message if text is None else text
+        await tx.set_thread_options(thread.id, new_pre, new_text,
+                                    render(new_text) if new_text else "")
+        await tx.emit(ThreadOptionsChanged(site_id=site.id, thread_id=thread.id,
+                                           premoderate=new_pre))
+        await audit.record(tx, actor, site.id, "thread_options", f"thread:{thread.id}",
+                           {"premoderate": thread.premoderate, "message": thread.message},
+                           {"premoderate": new_pre, "message": new_text}, ctx.clock())
         updated = await tx.get_thread_by_id(thread.id)
     assert updated is not None
     return updated
@@ -212,6 +260,9 @@ async def set_closed(ctx: Context, site_slug: str, raw_uri: str, closed: bool,
         thread = await tx.get_or_create_thread(site.id, uri, "", ctx.clock())
         await tx.set_thread_closed(thread.id, closed)
         await tx.emit(change(site_id=site.id, thread_id=thread.id))
+        await audit.record(tx, actor, site.id, "close" if closed else "reopen",
+                           f"thread:{thread.id}", {"closed": thread.closed},
+                           {"closed": closed}, ctx.clock())
         updated = await tx.get_thread_by_id(thread.id)
     assert updated is not None
     return updated

@@ -11,9 +11,10 @@ from tests.conftest import Api, dump_database
 
 RFC3339 = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
 # The contract's keys, plus the site's edit window (an extra the widget uses).
-THREAD_KEYS = {"site", "uri", "title", "closed", "count", "created", "edit_window_seconds"}
+THREAD_KEYS = {"site", "uri", "title", "closed", "count", "created", "edit_window_seconds",
+               "featured", "staff_label", "message"}
 COMMENT_KEYS = {"id", "parent", "reply_to", "depth", "author", "website", "avatar", "html",
-                "created", "edited", "likes", "dislikes", "status"}
+                "created", "edited", "likes", "dislikes", "status", "featured", "staff"}
 
 
 def ids(comments: list[dict[str, Any]]) -> list[int]:
@@ -221,7 +222,8 @@ def test_never_seen_page_answers_empty_and_creates_nothing(api: Api, database_ur
     page = api.page("/never/seen", title="ignored")
     assert page == {"thread": {"site": "default", "uri": "/never/seen", "title": "",
                                "closed": False, "count": 0, "created": None,
-                               "edit_window_seconds": 900},
+                               "edit_window_seconds": 900, "featured": 0,
+                               "staff_label": "", "message": ""},
                     "comments": [], "next_cursor": None}
     thread = api.get("/api/v1/threads", params={"uri": "/never/seen"}).json()
     assert thread["count"] == 0 and thread["closed"] is False

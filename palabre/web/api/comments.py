@@ -6,8 +6,13 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from palabre.domain import comments, threads
-from palabre.domain.inputs import parse_comment_draft, parse_edit_draft, parse_vote_draft
+from palabre.domain import comments, reports, threads
+from palabre.domain.inputs import (
+    parse_comment_draft,
+    parse_edit_draft,
+    parse_report_draft,
+    parse_vote_draft,
+)
 from palabre.web.api.serialise import comment_json, dumps, page_json
 from palabre.web.cache.fastpath import cached_response
 from palabre.web.cache.thread_cache import Entry, make_etag
@@ -23,6 +28,7 @@ async def list_comments(request: Request) -> Response:
     page = await threads.thread_page(
         st.ctx, q.get("site"), q.get("uri"), threads.parse_sort(q.get("sort")),
         threads.parse_limit(q.get("limit")), q.get("cursor"),
+        featured_only=threads.parse_featured(q.get("featured")),
     )
     body = dumps(page_json(page))
     info = page.thread
@@ -54,6 +60,14 @@ async def delete_comment(request: Request) -> Response:
     return Response(status_code=204)
 
 
+async def report(request: Request) -> Response:
+    st = state(request)
+    draft = parse_report_draft(await json_body(request, st.max_body_bytes))
+    await reports.report_comment(st.ctx, request.path_params["id"], draft,
+                                 await identify(request))
+    return Response(status_code=204)
+
+
 async def vote(request: Request) -> Response:
     st = state(request)
     draft = parse_vote_draft(await json_body(request, st.max_body_bytes))
@@ -68,4 +82,5 @@ routes = [
     Route("/api/v1/comments/{id:int}", edit_comment, methods=["PATCH"]),
     Route("/api/v1/comments/{id:int}", delete_comment, methods=["DELETE"]),
     Route("/api/v1/comments/{id:int}/vote", vote, methods=["POST"]),
+    Route("/api/v1/comments/{id:int}/report", report, methods=["POST"]),
 ]

@@ -34,6 +34,8 @@ def comment_json(comment: Comment) -> dict[str, Any]:
         "likes": comment.likes,
         "dislikes": comment.dislikes,
         "status": comment.status,
+        "featured": comment.featured,
+        "staff": comment.staff,
     }
 
 
@@ -46,6 +48,9 @@ def thread_json(info: ThreadInfo) -> dict[str, Any]:
         "count": info.count,
         "created": info.created,
         "edit_window_seconds": info.edit_window_seconds,
+        "featured": info.featured,
+        "staff_label": info.staff_label,
+        "message": info.message,
     }
 
 

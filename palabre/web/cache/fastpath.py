@@ -20,8 +20,8 @@ from palabre.web.http.cors import OriginPolicy, cors_headers, named_site
 from palabre.web.http.query import raw_params
 
 CACHED_PATHS = {"/api/v1/comments": b"comments", "/api/v1/counts": b"counts"}
-PAGE_PARAMETERS = (b"site", b"uri", b"sort", b"limit", b"cursor")
-PAGE_DEFAULTS = (b"default", b"", b"oldest", b"", b"")
+PAGE_PARAMETERS = (b"site", b"uri", b"sort", b"limit", b"cursor", b"featured")
+PAGE_DEFAULTS = (b"default", b"", b"oldest", b"", b"", b"")
 MEMO_ENTRIES = 1024  # query strings whose key is remembered, per path ...
 MEMO_QUERY_BYTES = 2048  # ... if no longer than this: at most 2 MB a path
 _memo: dict[str, dict[bytes, tuple[bytes, str | None]]] = {path: {} for path in CACHED_PATHS}

@@ -44,3 +44,11 @@ async def json_body(request: Request, max_bytes: int) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise InvalidInput("body must be a JSON object", reason="json_invalid")
     return data
+
+
+async def optional_json_body(request: Request, max_bytes: int) -> dict[str, Any]:
+    """A write's JSON object, or ``{}`` when the (JSON-typed) request has no body."""
+    require_json(request)
+    if request.headers.get("content-length", "") in ("", "0"):
+        return {}
+    return await json_body(request, max_bytes)
