@@ -30,9 +30,11 @@ class Context:
             raise RuntimeError("author tokens need the server's secret")
         return AuthorTokens(self.secret)
 
-    async def site(self, slug: str | None) -> Site:
+    async def site(self, slug: object) -> Site:
+        """The site a caller names (any JSON value: only a known site's name finds one)."""
         slug = slug or "default"
-        site = await self.storage.get_site(slug) if is_site_slug(slug) else None
+        site = (await self.storage.get_site(slug)
+                if isinstance(slug, str) and is_site_slug(slug) else None)
         if site is None:
             raise InvalidInput("unknown site", reason="site_unknown", field="site")
         return site
