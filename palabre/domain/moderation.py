@@ -111,7 +111,8 @@ async def moderate(ctx: Context, comment_id: int, action: str, actor: Actor,
         changed = await decide(tx, site, comment, action)
         await audit.record(tx, actor, site.id, action, f"comment:{comment.id}",
                            {"status": comment.status.value, "held": list(comment.held)},
-                           {"status": changed.status.value, "reason": reason_code},
+                           {"status": changed.status.value, "reason": reason_code,
+                            "waited": int((ctx.clock() - comment.created).total_seconds())},
                            ctx.clock())
     return changed
 

@@ -86,6 +86,20 @@ class Reads(Protocol):
 
     async def list_moderators(self) -> list[Moderator]: ...
 
+    async def daily_outcomes(self, site_id: int, since: datetime) -> list[tuple[int, str, int]]:
+        """(day, status, comments) for comments made since ``since``; days are counted
+        from the Unix epoch in UTC."""
+        ...
+
+    async def daily_reports(self, site_id: int, since: datetime) -> list[tuple[int, int]]:
+        """(day, reports) for readers' reports made since ``since``."""
+        ...
+
+    async def busiest_threads(self, site_id: int, since: datetime,
+                              limit: int) -> list[tuple[Thread, int]]:
+        """The threads with the most comments made since ``since``, with that number."""
+        ...
+
     async def get_moderator(self, username: str) -> Moderator | None: ...
 
     async def get_moderator_by_id(self, moderator_id: int) -> Moderator | None: ...

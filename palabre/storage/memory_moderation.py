@@ -19,10 +19,15 @@ from palabre.domain.models import (
     SanctionAction,
     Status,
     Thread,
+    ThreadId,
 )
 
 if TYPE_CHECKING:
     from palabre.storage.memory import Tables
+
+def _day(moment: datetime) -> int:
+    return int(moment.timestamp() * 1_000_000) // 86_400_000_000
+
 
 SEVERITY = {SanctionAction.BAN: 0, SanctionAction.SUSPEND: 1, SanctionAction.PREMODERATE: 2}
 
@@ -95,6 +100,32 @@ class MemoryModerationReads:
                  and (action is None or e.action == action)
                  and (site_ids is None or e.site_id in site_ids)]
         return found[:limit]
+
+    async def daily_outcomes(self, site_id: int, since: datetime) -> list[tuple[int, str, int]]:
+        counts: dict[tuple[int, str], int] = {}
+        for c in self._site_comments(site_id):
+            if c.created >= since:
+                key = (_day(c.created), c.status.value)
+                counts[key] = counts.get(key, 0) + 1
+        return sorted((day, status, n) for (day, status), n in counts.items())
+
+    async def daily_reports(self, site_id: int, since: datetime) -> list[tuple[int, int]]:
+        counts: dict[int, int] = {}
+        for (comment_id, _), report in self.tables.reports.items():
+            comment = self.tables.comments[comment_id]
+            if report.created >= since and self.tables.threads[
+                    comment.thread_id].site_id == site_id:
+                counts[_day(report.created)] = counts.get(_day(report.created), 0) + 1
+        return sorted(counts.items())
+
+    async def busiest_threads(self, site_id: int, since: datetime,
+                              limit: int) -> list[tuple[Thread, int]]:
+        counts: dict[int, int] = {}
+        for c in self._site_comments(site_id):
+            if c.created >= since:
+                counts[c.thread_id] = counts.get(c.thread_id, 0) + 1
+        ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:limit]
+        return [(self.tables.threads[ThreadId(t)], n) for t, n in ranked]
 
     async def list_moderators(self) -> list[Moderator]:
         return sorted(self.tables.moderators.values(), key=lambda m: m.username)

@@ -27,6 +27,7 @@ from palabre.storage.sql_rows import (
     COMMENT_WIDTH,
     JOINED_THREAD,
     SELECT_COMMENT_JOINED,
+    THREAD_COLUMNS,
     from_micros,
     row_to_comment,
     row_to_thread,
@@ -49,6 +50,7 @@ SEARCH = (" AND (lower(c.text) LIKE ? ESCAPE '!' OR lower(c.author) LIKE ? ESCAP
 # Which of an author's comments are theirs: by email when given, else by client key.
 BY_AUTHOR = "(CASE WHEN ? = '' THEN c.client = ? ELSE lower(c.email) = ? END)"
 SELECT_BAN = "SELECT site_id, kind, value, reason, created, action, until, id FROM bans "
+DAY = 86_400_000_000  # microseconds
 SEVERITY = "CASE action WHEN 'ban' THEN 0 WHEN 'suspend' THEN 1 ELSE 2 END"
 
 
@@ -119,6 +121,31 @@ class ModerationReads:
         rows = await self._all(sql + " ORDER BY id DESC LIMIT ?", (*params, limit))
         return [AuditEntry(int(r[0]), from_micros(r[1]), r[2], r[3], r[4], r[5],
                            orjson.loads(r[6]), orjson.loads(r[7])) for r in rows]
+
+    async def daily_outcomes(self, site_id: int, since: datetime) -> list[tuple[int, str, int]]:
+        rows = await self._all(
+            "SELECT c.created / ?, c.status, count(*) FROM comments c JOIN threads t "
+            "ON t.id = c.thread_id WHERE t.site_id = ? AND c.created >= ? "
+            "GROUP BY 1, 2", (DAY, site_id, to_micros(since)))
+        return sorted((int(r[0]), str(r[1]), int(r[2])) for r in rows)
+
+    async def daily_reports(self, site_id: int, since: datetime) -> list[tuple[int, int]]:
+        rows = await self._all(
+            "SELECT r.created / ?, count(*) FROM reports r JOIN comments c "
+            "ON c.id = r.comment_id JOIN threads t ON t.id = c.thread_id "
+            "WHERE t.site_id = ? AND r.created >= ? GROUP BY 1",
+            (DAY, site_id, to_micros(since)))
+        return sorted((int(r[0]), int(r[1])) for r in rows)
+
+    async def busiest_threads(self, site_id: int, since: datetime,
+                              limit: int) -> list[tuple[Thread, int]]:
+        sql = "SELECT " + ", ".join(f"t.{c.strip()}" for c in THREAD_COLUMNS.split(","))
+        rows = await self._all(
+            sql + ", count(*) FROM comments c JOIN threads t ON t.id = c.thread_id "
+            "WHERE t.site_id = ? AND c.created >= ? GROUP BY " + ", ".join(
+                f"t.{c.strip()}" for c in THREAD_COLUMNS.split(",")) +
+            " ORDER BY count(*) DESC, t.id LIMIT ?", (site_id, to_micros(since), limit))
+        return [(row_to_thread(r[:-1]), int(r[-1])) for r in rows]
 
     async def _moderators(self, where: str, params: Sequence[Any]) -> list[Moderator]:
         rows = await self._all("SELECT id, username, password_hash, role, disabled "

@@ -5,7 +5,16 @@ from __future__ import annotations
 
 import pytest
 
-from palabre.domain import audit, comments, moderation, moderators, reports, sanctions, threads
+from palabre.domain import (
+    audit,
+    comments,
+    dashboard,
+    moderation,
+    moderators,
+    reports,
+    sanctions,
+    threads,
+)
 from palabre.domain.errors import Forbidden, InvalidInput, NotFound, ThreadClosed
 from palabre.domain.events import CommentFeatured, CommentModerated, CommentReported
 from palabre.domain.identity import SYSTEM, Actor
@@ -240,3 +249,21 @@ def test_thread_options_premoderate_and_message(domain: Domain) -> None:
         domain.run(threads.set_options(domain.ctx, "default", "/a", reader(),
                                        premoderate=False))
     assert SYSTEM.is_admin and not reader().is_admin
+
+
+def test_the_dashboard_counts_days_reports_waits_and_busy_threads(domain: Domain) -> None:
+    domain.settings(moderation="all")
+    held = post(domain, "un", reader(1)).comment
+    domain.clock.advance(minutes=30)
+    domain.run(moderation.moderate(domain.ctx, held.id, "approve", ADMIN))
+    post(domain, "deux", reader(2), uri="/b")
+    post(domain, "trois", reader(3), uri="/b")
+    report(domain, held.id, 1)
+    board = domain.run(dashboard.dashboard(domain.ctx, "default", ADMIN, days=7))
+    assert len(board.days) == 7 and board.days[-1] == domain.clock().date()
+    assert board.outcomes["approved"][-1] == 1 and board.outcomes["pending"][-1] == 2
+    assert sum(board.outcomes["approved"][:-1]) == 0 and board.reports[-1] == 1
+    assert board.queue_length == 2 and board.median_decision_seconds == 30 * 60
+    assert [(t.uri, n) for t, n in board.busiest] == [("/b", 2), ("/a", 1)]
+    with pytest.raises(Forbidden):
+        domain.run(dashboard.dashboard(domain.ctx, "default", reader()))

@@ -175,3 +175,24 @@ def test_restored_comments_keep_featured_staff_and_held(url: Backend) -> None:
         assert back == comment
 
     run(url, work)
+
+
+def test_activity_by_day_and_the_busiest_threads(url: Backend) -> None:
+    async def work(store: Storage) -> None:
+        async with store.write() as tx:
+            site_id, a = await site_and_thread(tx, "/a")
+            _, b = await site_and_thread(tx, "/b")
+            first = await tx.insert_comment(new_comment(a, "1"))
+            await tx.insert_comment(new_comment(a, "2", minutes=60 * 24))
+            await tx.insert_comment(new_comment(a, "3", status=Status.SPAM, minutes=60 * 24))
+            await tx.insert_comment(new_comment(b, "4", minutes=60 * 24 + 1))
+            await tx.add_report(Report(first.id, "r", "spam", "", NOW + timedelta(days=1)))
+        day = int(NOW.timestamp()) // 86400
+        assert await store.daily_outcomes(site_id, NOW) == [
+            (day, "approved", 1), (day + 1, "approved", 2), (day + 1, "spam", 1)]
+        assert await store.daily_reports(site_id, NOW) == [(day + 1, 1)]
+        later = NOW + timedelta(days=1)
+        busiest = await store.busiest_threads(site_id, later, 5)
+        assert [(t.uri, n) for t, n in busiest] == [("/a", 2), ("/b", 1)]
+
+    run(url, work)
