@@ -45,7 +45,9 @@ async def _site_records(ctx: Context, site: Site) -> AsyncIterator[Record]:
            "settings": site.settings.as_mapping()}
     for ban in await ctx.storage.bans_of_site(site.id):
         yield {"type": "ban", "site": site.slug, "kind": ban.kind, "value": ban.value,
-               "reason": ban.reason, "created": timestamp(ban.created)}
+               "reason": ban.reason, "created": timestamp(ban.created),
+               "action": ban.action.value,
+               "until": timestamp(ban.until) if ban.until else None}
     for thread in await ctx.storage.threads_of_site(site.id):
         yield thread_record(site, thread)
         for comment, notify in await ctx.storage.comments_of_thread(thread.id):
@@ -57,7 +59,8 @@ async def _site_records(ctx: Context, site: Site) -> AsyncIterator[Record]:
 def thread_record(site: Site, thread: Thread) -> Record:
     return {"type": "thread", "id": thread.id, "site": site.slug, "uri": thread.uri,
             "title": thread.title, "created": timestamp(thread.created),
-            "closed": thread.closed}
+            "closed": thread.closed, "premoderate": thread.premoderate,
+            "message": thread.message}
 
 
 def comment_record(c: Comment, notify: bool) -> Record:
@@ -67,4 +70,5 @@ def comment_record(c: Comment, notify: bool) -> Record:
             "created": timestamp(c.created),
             "edited": timestamp(c.edited) if c.edited else None, "likes": c.likes,
             "dislikes": c.dislikes, "status": c.status.value, "client": c.client,
-            "avatar": c.avatar, "notify": notify}
+            "avatar": c.avatar, "notify": notify, "featured": c.featured, "staff": c.staff,
+            "held": list(c.held)}

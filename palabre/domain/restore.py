@@ -24,6 +24,7 @@ from palabre.domain.models import (
     STATUS_BY_VALUE,
     Comment,
     CommentId,
+    SanctionAction,
     Site,
     SiteSettings,
     Status,
@@ -32,6 +33,7 @@ from palabre.domain.models import (
 )
 from palabre.domain.ports import WriteTx
 from palabre.domain.sites import ensure_site, parse_changes
+from palabre.domain.threads import MAX_MESSAGE
 from palabre.domain.uris import normalise_uri
 from palabre.rendering import render
 
@@ -90,6 +92,10 @@ class _Record:
             raise self.fail(f"{key!r} is not a time such as 2026-11-25T08:00:00.000000Z") \
                 from exc
         return moment.replace(tzinfo=UTC)
+
+    def flag(self, key: str) -> bool:
+        """An optional true/false (absent: false, as in exports made before it existed)."""
+        return False if self.data.get(key) is None else bool(self.get(key, bool))
 
     def short(self, key: str, limit: int) -> str:
         value: str = self.get(key, str)
@@ -169,9 +175,14 @@ async def _restore_ban(ctx: Context, record: _Record, sites: dict[str, Site]) ->
     kind = record.get("kind", str)
     if kind not in ("email", "client"):
         raise record.fail("a ban's kind is email or client")
+    action = record.data.get("action") or SanctionAction.BAN.value
+    if action not in {a.value for a in SanctionAction}:
+        raise record.fail("a ban's action is ban, suspend or premoderate")
+    until = None if record.data.get("until") is None else record.time("until")
     async with ctx.storage.write() as tx:
         await tx.add_ban(site.id, kind, record.short("value", 128),
-                         record.short("reason", 1000), record.time("created"))
+                         record.short("reason", 1000), record.time("created"),
+                         SanctionAction(action), until)
 
 
 def _thread(record: _Record, sites: dict[str, Site]) -> Thread:
@@ -183,8 +194,10 @@ def _thread(record: _Record, sites: dict[str, Site]) -> Thread:
     except InvalidInput as exc:
         raise record.fail(exc.message) from exc
     closed = record.get("closed", bool)
+    message = validation.clean_text(record.data.get("message") or "")[:MAX_MESSAGE]
     return Thread(ThreadId(record.id("id")), site.id, uri, validation.title(
-        record.get("title", str)), record.time("created"), closed, 1)
+        record.get("title", str)), record.time("created"), closed, 1,
+        record.flag("premoderate"), message, render(message) if message else "")
 
 
 def _add_to(batch: _Batch, record: _Record, kind: str) -> None:
@@ -250,7 +263,16 @@ def _comment_fields(record: _Record, thread_id: ThreadId, parent: int | None,
         CommentId(record.id("id")), thread_id, _cid(parent), _cid(reply_to), _cid(root),
         depth, who.name, who.email, who.website, text, render(text) if text else "",
         record.time("created"), edited, counts[0], counts[1], status,
-        record.short("client", 64), record.short("avatar", 32))
+        record.short("client", 64), record.short("avatar", 32), record.flag("featured"),
+        record.flag("staff"), _held(record, status))
+
+
+def _held(record: _Record, status: Status) -> tuple[str, ...]:
+    held = record.data.get("held") or []
+    if not isinstance(held, list) or not all(isinstance(h, str) and h.isidentifier()
+                                             for h in held):
+        raise record.fail("'held' is a list of reason codes")
+    return tuple(held) if status is Status.PENDING else ()
 
 
 def _cid(value: int | None) -> CommentId | None:
