@@ -17,7 +17,7 @@ from palabre.domain import moderators, sites, threads
 from palabre.domain.context import Context
 from palabre.domain.errors import PalabreError
 from palabre.domain.identity import SYSTEM
-from palabre.domain.models import SiteSettings
+from palabre.domain.models import Role, SiteSettings
 from palabre.settings import (
     BY_NAME,
     ServerConfig,
@@ -235,6 +235,31 @@ def admin_moderator(args: argparse.Namespace) -> int:
     moderator = with_context(resolve(args),
                              lambda ctx: moderators.save_moderator(ctx, args.username, password))
     print(f"moderator {moderator.username} can log in")
+    return 0
+
+
+def admin_list(args: argparse.Namespace) -> int:
+    async def work(ctx: Context) -> list[str]:
+        sites = {site.id: site.slug for site in await ctx.storage.list_sites()}
+        lines = []
+        for found in await moderators.list_moderators(ctx, SYSTEM):
+            scope = "every site" if found.role is Role.ADMIN else ", ".join(
+                sorted(sites.get(s, str(s)) for s in found.sites)) or "no site"
+            state = " (disabled)" if found.disabled else ""
+            lines.append(f"{found.username}\t{found.role.value}\t{scope}{state}")
+        return lines
+
+    for line in with_context(resolve(args), work):
+        print(line)
+    return 0
+
+
+def admin_access(args: argparse.Namespace) -> int:
+    sites = [s.strip() for s in args.sites.split(",") if s.strip()]
+    found = with_context(resolve(args), lambda ctx: moderators.set_access(
+        ctx, args.username, SYSTEM, role=args.role, sites=sites, disabled=args.disable))
+    print(f"moderator {found.username}: {found.role.value}"
+          f"{', disabled' if found.disabled else ''}")
     return 0
 
 

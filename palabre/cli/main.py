@@ -102,6 +102,20 @@ def build_parser() -> argparse.ArgumentParser:
                            help="Read the password from standard input instead of a prompt.")
     add_data_options(moderator)
     moderator.set_defaults(func=commands.admin_moderator)
+    listing = admin_sub.add_parser("list", help="List moderators, their roles and sites.")
+    add_data_options(listing)
+    listing.set_defaults(func=commands.admin_list)
+    access = admin_sub.add_parser(
+        "access", help="Set a moderator's role and sites, or disable / enable the account.")
+    access.add_argument("username")
+    access.add_argument("--role", choices=["admin", "moderator"], required=True,
+                        help="admin: every site, moderators and settings; moderator: the "
+                        "sites given with --sites.")
+    access.add_argument("--sites", default="", help="Comma-separated sites (moderator role).")
+    access.add_argument("--disable", action="store_true",
+                        help="Disable the account (its sessions end at once).")
+    add_data_options(access)
+    access.set_defaults(func=commands.admin_access)
     add_transfer_commands(sub)
     return parser
 

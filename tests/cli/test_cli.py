@@ -328,6 +328,30 @@ def test_moderator_without_a_terminal_says_how(capsys: pytest.CaptureFixture[str
     assert code == 2 and "--password-stdin" in err
 
 
+def test_moderators_are_listed_scoped_to_sites_and_disabled(
+        capsys: pytest.CaptureFixture[str], database_url: str,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import io
+
+    db = ("--database", database_url)
+    assert run(capsys, "site", "create", "blog", *db)[0] == 0
+    for name in ("chef", "paul"):
+        monkeypatch.setattr("sys.stdin", io.StringIO("un mot de passe\n"))
+        assert run(capsys, "admin", "moderator", name, "--password-stdin", *db)[0] == 0
+    code, out, _ = run(capsys, "admin", "access", "paul", "--role", "moderator",
+                       "--sites", "blog", *db)
+    assert code == 0 and "paul: moderator" in out
+    code, out, _ = run(capsys, "admin", "list", *db)
+    assert out.splitlines()[-2:] == ["chef\tadmin\tevery site", "paul\tmoderator\tblog"]
+    assert run(capsys, "admin", "access", "paul", "--role", "moderator", "--disable",
+               *db)[0] == 0
+    assert run(capsys, "admin", "list", *db)[1].splitlines()[-1] == (
+        "paul\tmoderator\tno site (disabled)")
+    code, _, err = run(capsys, "admin", "access", "paul", "--role", "moderator",
+                       "--sites", "nowhere", *db)
+    assert code != 0 and "unknown site" in err
+
+
 def test_db_upgrade(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'new.db'}"
     code, out, _ = run(capsys, "db", "upgrade", "--database", url)
