@@ -20,6 +20,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     false,
+    func,
 )
 
 metadata = MetaData()
@@ -81,10 +82,14 @@ comments = Table(
     Index("ix_comments_parent", "parent"),
     Index("ix_comments_status_created", "status", "created"),
     Index("ix_comments_email", "email"),
+    Index("ix_comments_client", "client"),
     # Ids are never reused, even after the newest comment is deleted: tokens, permalinks
     # and votes name a comment by its id.
     sqlite_autoincrement=True,
 )
+
+# An author's comments whatever the case of their email (the desk's history, standing).
+Index("ix_comments_email_lower", func.lower(comments.c.email))
 
 votes = Table(
     "votes",

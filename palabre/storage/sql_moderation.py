@@ -47,8 +47,10 @@ QUEUES = {
 SEARCH = (" AND (lower(c.text) LIKE ? ESCAPE '!' OR lower(c.author) LIKE ? ESCAPE '!' "
           "OR lower(c.email) LIKE ? ESCAPE '!' OR lower(t.title) LIKE ? ESCAPE '!' "
           "OR lower(t.uri) LIKE ? ESCAPE '!')")
-# Which of an author's comments are theirs: by email when given, else by client key.
-BY_AUTHOR = "(CASE WHEN ? = '' THEN c.client = ? ELSE lower(c.email) = ? END)"
+# Which of an author's comments are theirs: by email when given, else by client key (two
+# constant conditions, each served by its index).
+BY_EMAIL = "lower(c.email) = ?"
+BY_CLIENT = "c.client = ?"
 SELECT_BAN = "SELECT site_id, kind, value, reason, created, action, until, id FROM bans "
 DAY = 86_400_000_000  # microseconds
 SEVERITY = "CASE action WHEN 'ban' THEN 0 WHEN 'suspend' THEN 1 ELSE 2 END"
@@ -64,8 +66,9 @@ def row_to_ban(r: Sequence[Any]) -> Ban:
                from_micros(r[6]) if r[6] is not None else None, int(r[7]))
 
 
-def author_params(email: str, client: str) -> tuple[str, str, str]:
-    return email, client, email.strip().lower()
+def by_author(email: str, client: str) -> tuple[str, str]:
+    """The condition picking an author's comments, and its parameter."""
+    return (BY_EMAIL, email.strip().lower()) if email else (BY_CLIENT, client)
 
 
 class ModerationReads:
@@ -101,8 +104,8 @@ class ModerationReads:
     async def author_history(self, site_id: int, email: str, client: str) -> AuthorHistory:
         sql = ("SELECT c.status, count(*), min(c.created) FROM comments c JOIN threads t "
                "ON t.id = c.thread_id WHERE t.site_id = ? AND ")
-        rows = await self._all(sql + BY_AUTHOR + " GROUP BY c.status",
-                               (site_id, *author_params(email, client)))
+        condition, value = by_author(email, client)
+        rows = await self._all(sql + condition + " GROUP BY c.status", (site_id, value))
         counts = {r[0]: int(r[1]) for r in rows}
         first = min((int(r[2]) for r in rows), default=None)
         return AuthorHistory(
@@ -219,8 +222,9 @@ class ModerationWrites:
                                limit: int) -> list[Status]:
         sql = ("SELECT c.status FROM comments c JOIN threads t ON t.id = c.thread_id "
                "WHERE t.site_id = ? AND c.status IN ('approved', 'rejected', 'spam') AND ")
-        rows = await self._all(sql + BY_AUTHOR + " ORDER BY c.created DESC, c.id DESC LIMIT ?",
-                               (site_id, *author_params(email, client), limit))
+        condition, value = by_author(email, client)
+        rows = await self._all(sql + condition + " ORDER BY c.created DESC, c.id DESC LIMIT ?",
+                               (site_id, value, limit))
         return [Status(r[0]) for r in rows]
 
     async def posted_since(self, site_id: int, text: str, email: str, client: str,

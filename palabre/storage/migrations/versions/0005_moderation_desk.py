@@ -46,6 +46,9 @@ def upgrade() -> None:
                                    server_default="admin"))
         batch.add_column(sa.Column("disabled", sa.Boolean, nullable=False,
                                    server_default=sa.false()))
+    # An author's standing is looked up by client key and by email, whatever its case.
+    op.create_index("ix_comments_client", "comments", ["client"])
+    op.create_index("ix_comments_email_lower", "comments", [sa.text("lower(email)")])
     op.create_table(
         "moderator_sites",
         sa.Column("moderator_id", sa.Integer, sa.ForeignKey("moderators.id"),
@@ -76,6 +79,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index("ix_comments_email_lower", "comments")
+    op.drop_index("ix_comments_client", "comments")
     op.drop_table("audit_log")
     op.drop_table("reports")
     op.drop_table("moderator_sites")
