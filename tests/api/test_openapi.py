@@ -181,7 +181,8 @@ class Observer:
             f"{sorted(operation['responses'])}")
         self.check_body(response, declared, "paths", template, method, "responses", str(status))
         body = operation.get("requestBody")
-        if body and status < 300 and request.headers.get("content-type") == "application/json":
+        if body and status < 300 and request.content and (
+                request.headers.get("content-type") == "application/json"):
             # What the test sent and the server took is what the description asks for.
             self.validate(orjson.loads(request.content), "paths", template, method,
                           "requestBody", "content", "application/json", "schema")
@@ -200,9 +201,10 @@ class Observer:
         if media_type == "application/json":
             self.validate(response.json(), *at, "content", media_type, "schema")
 
-    def assert_covered(self, name: str) -> None:
+    def assert_covered(self, name: str, *, any_of: tuple[str, ...] = ()) -> None:
         """Every property of a component schema was in some answer: with each of its enum
-        values, and both null and not null when it may be null."""
+        values (any one of them, for the properties ``any_of`` names), and both null and not
+        null when it may be null."""
         seen = self.objects[name]
         assert seen, f"no answer held a {name}"
         for prop, schema in self.spec["components"]["schemas"][name]["properties"].items():
@@ -211,12 +213,16 @@ class Observer:
             if "null" in schema.get("type", []):
                 assert None in values, f"{name}.{prop} was never null"
                 assert any(v is not None for v in values), f"{name}.{prop} was always null"
-            for option in schema.get("enum", []):
+            for option in schema.get("enum", []) if prop not in any_of else []:
                 assert option in values, f"{name}.{prop} was never {option!r}"
 
 
 def close(ctx: Context) -> Any:
     return threads.set_closed(ctx, "default", "/closed", True, SYSTEM)
+
+
+def close_later(ctx: Context) -> Any:
+    return threads.set_closed(ctx, "default", "/later", True, SYSTEM)
 
 
 def test_the_description_is_sound(api: Api) -> None:
@@ -371,6 +377,12 @@ def test_public_answers_match_the_description(api: Api) -> None:
     votes = seen.json("POST", f"/api/v1/comments/{first}/vote",
                       headers=headers("198.51.100.1"), json={"value": 1})
     assert votes == {"likes": 1, "dislikes": 0}
+    seen.call("POST", f"/api/v1/comments/{reply['id']}/report", 204,
+              headers=headers("198.51.100.2"), json={"reason": "off_topic", "note": "Hors"})
+    seen.call("POST", "/api/v1/comments", 201, headers=headers("192.0.2.5"),
+              json={"uri": "/c", "text": "Sûr de moi", "confirm": True})
+    picks = seen.json("GET", "/api/v1/comments", params={"uri": "/a", "featured": "only"})
+    assert picks["comments"] == [] and picks["thread"]["featured"] == 0
 
     api.site_settings("revue", moderation="all")
     held = seen.json("POST", "/api/v1/comments", 201, headers=headers("192.0.2.4"),
@@ -395,6 +407,9 @@ def test_error_answers_match_the_description(make_api: AppFactory) -> None:
     seen = Observer(api)
     api.domain(close)
     api.site_settings("gardee", allowed_origins=[ALLOWED_ORIGIN])
+    later = seen.json("POST", "/api/v1/comments", 201, headers=headers("192.0.2.11"),
+                      json={"uri": "/later", "text": "Avant la fermeture"})["comment"]["id"]
+    api.domain(close_later)
     mine = seen.json("POST", "/api/v1/comments", 201, headers=headers("192.0.2.1"),
                      json={"uri": "/a", "text": "Bonjour"})
     other = seen.json("POST", "/api/v1/comments", 201, headers=headers("192.0.2.2"),
@@ -423,6 +438,8 @@ def test_error_answers_match_the_description(make_api: AppFactory) -> None:
                headers={**headers("192.0.2.9", token), **JSON})
     seen.error("POST", f"/api/v1/comments/{one}/vote", 422, "invalid_input",
                headers=headers("198.51.100.9"), json={"value": 5})
+    seen.error("POST", f"/api/v1/comments/{one}/report", 422, "invalid_input",
+               headers=headers("198.51.100.9"), json={"reason": "boring"})
 
     # 404 not_found, on described paths and elsewhere under /api/
     seen.error("PATCH", "/api/v1/comments/999999", 404, "not_found",
@@ -431,6 +448,8 @@ def test_error_answers_match_the_description(make_api: AppFactory) -> None:
                headers=headers("192.0.2.9", token))
     seen.error("POST", "/api/v1/comments/999999/vote", 404, "not_found",
                headers=headers("198.51.100.9"), json={"value": 1})
+    seen.error("POST", "/api/v1/comments/999999/report", 404, "not_found",
+               headers=headers("198.51.100.9"), json={"reason": "spam"})
     seen.error("GET", "/api/v1/nothing-here", 404, "not_found")
     seen.error("GET", "/api/v1/comments/abc", 404, "not_found")
 
@@ -440,6 +459,10 @@ def test_error_answers_match_the_description(make_api: AppFactory) -> None:
     seen.error("DELETE", f"/api/v1/comments/{one}", 401, "unauthorized")
     seen.error("POST", "/api/v1/comments", 403, "thread_closed", headers=headers("192.0.2.3"),
                json={"uri": "/closed", "text": "x"})
+    seen.error("POST", f"/api/v1/comments/{later}/vote", 403, "thread_closed",
+               headers=headers("198.51.100.3"), json={"value": 1})
+    seen.error("POST", f"/api/v1/comments/{later}/report", 403, "thread_closed",
+               headers=headers("198.51.100.3"), json={"reason": "spam"})
     seen.error("PATCH", f"/api/v1/comments/{one}", 403, "forbidden",
                headers=headers("192.0.2.9", other_token), json={"text": "x"})
     seen.error("DELETE", f"/api/v1/comments/{one}", 403, "forbidden",
@@ -456,16 +479,20 @@ def test_error_answers_match_the_description(make_api: AppFactory) -> None:
                headers=headers("192.0.2.6", guarded_token, **refused))
     seen.error("POST", f"/api/v1/comments/{three}/vote", 403, "forbidden",
                headers=headers("198.51.100.6", **refused), json={"value": 1})
+    seen.error("POST", f"/api/v1/comments/{three}/report", 403, "forbidden",
+               headers=headers("198.51.100.6", **refused), json={"reason": "spam"})
 
     # 415 unsupported_media_type on every write, 413 payload_too_large
     for method, url in [("POST", "/api/v1/comments"), ("PATCH", f"/api/v1/comments/{one}"),
                         ("DELETE", f"/api/v1/comments/{one}"),
-                        ("POST", f"/api/v1/comments/{one}/vote")]:
+                        ("POST", f"/api/v1/comments/{one}/vote"),
+                        ("POST", f"/api/v1/comments/{one}/report")]:
         seen.error(method, url, 415, "unsupported_media_type",
-                   content=b'{"uri": "/a", "text": "x", "value": 1}',
+                   content=b'{"uri": "/a", "text": "x", "value": 1, "reason": "spam"}',
                    headers={**headers("192.0.2.9", token), **TEXT})
         seen.error(method, url, 413, "payload_too_large",
-                   content=orjson.dumps({"uri": "/a", "text": big, "value": 1}),
+                   content=orjson.dumps({"uri": "/a", "text": big, "value": 1,
+                                         "reason": "spam"}),
                    headers={**headers("192.0.2.9", token), **JSON})
 
     # 429 rate_limited, with the Retry-After header the description requires
@@ -481,6 +508,8 @@ def test_error_answers_match_the_description(make_api: AppFactory) -> None:
                headers=headers("192.0.2.8", token), json={"text": "Version 3"})
     seen.error("DELETE", f"/api/v1/comments/{one}", 429, "rate_limited",
                headers=headers("192.0.2.8", token))
+    seen.error("POST", f"/api/v1/comments/{two}/report", 429, "rate_limited",
+               headers=headers("192.0.2.8"), json={"reason": "spam"})
     for value in (1, -1):
         seen.call("POST", f"/api/v1/comments/{two}/vote", 200,
                   headers=headers("198.51.100.8"), json={"value": value})
@@ -506,6 +535,8 @@ def test_error_answers_match_the_description(make_api: AppFactory) -> None:
     assert observed[("/api/v1/comments/{id}/vote", "post")] == [200, 403, 404, 413, 415,
                                                                 422, 429]
     assert observed[("/api/v1/comments", "post")] == [201, 403, 413, 415, 422, 429]
+    assert observed[("/api/v1/comments/{id}/report", "post")] == [403, 404, 413, 415, 422,
+                                                                  429]
 
 
 def test_an_unexpected_failure_matches_the_description(make_api: AppFactory,
@@ -563,6 +594,10 @@ def test_moderator_answers_match_the_description(api: Api) -> None:
     assert [c["id"] for c in queue] == [reply, spam, rejected]
     assert act(reply, "approve")["comment"]["status"] == "approved"
     assert act(spam, "spam")["comment"]["status"] == "spam"
+    assert act(rejected, "reject", json={"reason": "off_topic"})["comment"][
+        "status"] == "rejected"
+    undone = seen.json("POST", "/api/admin/undo", json={})["comment"]
+    assert undone["id"] == rejected and undone["status"] == "pending"
     assert act(rejected, "reject")["comment"]["status"] == "rejected"
     assert act(first, "reject")["comment"]["status"] == "deleted"  # its reply stays
     act(999999, "approve", 404)
@@ -587,3 +622,74 @@ def test_moderator_answers_match_the_description(api: Api) -> None:
                headers=JSON)
     seen.error("POST", "/api/admin/threads/close", 401, "unauthorized", json={"uri": "/a"})
     seen.assert_covered("ModeratedComment")
+
+
+def test_the_moderation_desk_answers_match_the_description(api: Api) -> None:
+    """Featuring, reports and the reported queue, sanctions, undo, the audit log, thread
+    options and moderators' access, as the admin UI calls them."""
+    seen = Observer(api)
+    api.domain(add_moderator)
+    seen.call("POST", "/api/admin/login", 200,
+              json={"username": "claire", "password": PASSWORD})
+    options = seen.json("POST", "/api/admin/threads/options",
+                        json={"uri": "/b", "premoderate": True, "message": "Débat *vif*"})
+    assert options["thread"]["premoderate"] is True
+
+    def post(n: int, uri: str, **fields: Any) -> int:
+        with api.as_reader():
+            answer = seen.json("POST", "/api/v1/comments", 201, headers=headers(f"192.0.2.{n}"),
+                               json={"uri": uri, "email": f"r{n}@example.org", **fields})
+        comment_id: int = answer["comment"]["id"]
+        return comment_id
+
+    picked = post(1, "/a", text="Remarquable")
+    reported = post(2, "/a", text="Insultant", parent=picked)
+    held = post(3, "/b", text="Attendu")
+    staff = seen.json("POST", "/api/v1/comments", 201, json={"uri": "/a", "text": "Merci"})
+    assert staff["comment"]["staff"] is True
+
+    def act(comment_id: int, action: str, **kwargs: Any) -> Any:
+        return seen.json("POST", f"/api/admin/comments/{comment_id}/{action}", 200,
+                         **{"headers": JSON, **kwargs})["comment"]
+
+    assert act(picked, "feature")["featured"] is True
+    picks = seen.json("GET", "/api/v1/comments", params={"uri": "/a", "featured": "only"})
+    assert [c["id"] for c in picks["comments"]] == [picked]
+    assert picks["thread"]["featured"] == 1
+    with api.as_reader():
+        for n in range(3):
+            seen.call("POST", f"/api/v1/comments/{reported}/report", 204,
+                      headers=headers(f"198.51.100.{n + 1}"), json={"reason": "abusive"})
+    seen.call("PATCH", f"/api/v1/comments/{held}", 200, json={"text": "Attendu, corrigé"})
+    cards = {c["id"]: c for c in seen.json("GET", "/api/admin/queue")["comments"]}
+    assert sorted(cards) == [reported, held] and cards[reported]["held"] == ["reports"]
+    assert len(cards[reported]["reports"]) == 3 and cards[reported]["answers"]["id"] == picked
+
+    made = [seen.json("POST", f"/api/admin/comments/{reported}/sanction", 201,
+                      json=body)["sanctions"]
+            for body in ({"kind": "ban", "reason": "insultes"},
+                         {"kind": "suspend", "hours": 24}, {"kind": "premoderate"})]
+    listed = seen.json("GET", "/api/admin/sanctions")["sanctions"]
+    assert [s["action"] for s in listed] == ["premoderate"] * len(made[-1])  # the last one
+    for sanction in listed:
+        seen.call("DELETE", f"/api/admin/sanctions/{sanction['id']}", 204, headers=JSON)
+    seen.call("GET", "/api/admin/queue", 200, params={"kind": "reported", "page": 1})
+    assert act(reported, "reject", json={"reason": "abusive"})["status"] == "rejected"
+    assert seen.json("POST", "/api/admin/undo", json={})["comment"]["id"] == reported
+    assert act(picked, "unfeature")["featured"] is False
+    assert seen.json("GET", "/api/admin/audit")["entries"]
+
+    thread = seen.json("GET", "/api/v1/threads", params={"uri": "/b"})
+    assert "<em>vif</em>" in thread["message"]
+    options = seen.json("POST", "/api/admin/threads/options",
+                        json={"uri": "/b", "premoderate": False})
+    assert options["thread"]["premoderate"] is False
+    assert [m["username"] for m in seen.json("GET", "/api/admin/moderators")["moderators"]] \
+        == ["claire"]
+    changed = seen.json("POST", "/api/admin/moderators/claire",
+                        json={"role": "admin", "sites": [], "disabled": False})
+    assert changed["moderator"]["role"] == "admin"
+    for kind in ("recent", "rejected", "spam"):
+        seen.call("GET", "/api/admin/queue", 200, params={"kind": kind})
+    seen.assert_covered("QueueCard", any_of=("status",))  # each status: ModeratedComment
+    seen.assert_covered("Sanction")

@@ -17,7 +17,9 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from palabre import __version__
-from palabre.domain.models import Status
+from palabre.domain.models import REPORT_REASONS, SanctionAction, Status
+from palabre.domain.moderation import ACTIONS, QUEUES, REJECT_REASONS
+from palabre.domain.sanctions import KINDS as SANCTION_KINDS
 from palabre.i18n import translate
 from palabre.web.http.errors import STATUS
 
@@ -49,7 +51,9 @@ DESCRIPTION = (
     "`request_unreadable`) before any operation runs. Cross-origin calls get CORS headers "
     "for the origins the addressed site allows. Writes need `Content-Type: "
     "application/json` (415 otherwise) and a body under the server's `max_body_bytes` "
-    "(413).")
+    "(413). A POST may answer 422 `invalid_input` with the `reason` `confirm_required` (post "
+    "the same body with `\"confirm\": true` to go ahead), `duplicate` (the same text again "
+    "within minutes) or `name_reserved` (the staff label or a moderator's name).")
 
 
 def _closed(properties: dict[str, Any], required: list[str] | None = None) -> dict[str, Any]:
@@ -104,14 +108,27 @@ COMMENT = {
     "created": DATE_TIME, "edited": {"type": ["string", "null"], "format": "date-time"},
     "likes": COUNT, "dislikes": COUNT,
     "status": {"enum": [Status.APPROVED.value, Status.PENDING.value, Status.DELETED.value]},
+    "featured": {**BOOLEAN, "description": "A moderator's pick (the editor's picks)"},
+    "staff": {**BOOLEAN, "description": "Posted by a signed-in moderator of the site, shown "
+              "with the thread's `staff_label`"},
 }
 # What serialise.thread_json writes; edit_window_seconds is the site's, for the widget.
 THREAD = {"site": STRING, "uri": STRING, "title": STRING, "closed": BOOLEAN, "count": COUNT,
           "created": {"type": ["string", "null"], "format": "date-time"},
-          "edit_window_seconds": COUNT}
+          "edit_window_seconds": COUNT,
+          "featured": {**COUNT, "description": "How many of its comments are editor's picks"},
+          "staff_label": {**STRING, "description": "How the site labels its moderators' "
+                          "comments (empty: the widget's own word, Staff)"},
+          "message": {**STRING, "description": "A note the moderators set on the thread, as "
+                      "sanitised HTML (empty: none)"}}
 NEW_COMMENT = {"site": STRING, "uri": STRING, "parent": {"type": ["integer", "null"]},
                "text": STRING, "author": STRING, "email": STRING, "website": STRING,
-               "title": STRING, "notify": BOOLEAN}
+               "title": STRING, "notify": BOOLEAN,
+               "confirm": {**BOOLEAN, "description": "Post anyway after a 422 whose reason "
+                           "is confirm_required"}}
+# A comment as moderators see it (admin/api.py, moderated_json): with email and source.
+MODERATED = {**COMMENT, "status": {"enum": [s.value for s in Status]}, "email": STRING,
+             "text": STRING}
 SCHEMAS: dict[str, Any] = {
     "Error": _closed({"error": _closed({
         "code": {"enum": sorted(STATUS)}, "message": {"type": "string", "minLength": 1},
@@ -119,9 +136,26 @@ SCHEMAS: dict[str, Any] = {
     "Comment": _closed(COMMENT),
     "Thread": _closed(THREAD),
     "NewComment": {"type": "object", "required": ["uri", "text"], "properties": NEW_COMMENT},
-    # A comment as moderators see it (admin/api.py, moderated_json): with email and source.
-    "ModeratedComment": _closed({**COMMENT, "status": {"enum": [s.value for s in Status]},
-                                 "email": STRING, "text": STRING}),
+    "ModeratedComment": _closed(MODERATED),
+    # What admin/api.py sanction_json writes.
+    "Sanction": _closed({"id": {"type": "integer", "minimum": 1},
+                         "action": {"enum": [a.value for a in SanctionAction]},
+                         "kind": {"enum": ["email", "client"]}, "reason": STRING,
+                         "created": DATE_TIME,
+                         "until": {"type": ["string", "null"], "format": "date-time"}}),
+    # A comment in a moderator's queue (admin/api.py card_json): why it is there, where,
+    # in answer to what, its reports, its author's history and sanctions.
+    "QueueCard": _closed({
+        **MODERATED, "held": {"type": "array", "items": STRING},
+        "thread": _closed({"uri": STRING, "title": STRING, "closed": BOOLEAN}),
+        "answers": {"anyOf": [_ref("ModeratedComment"), {"type": "null"}]},
+        "reports": {"type": "array", "items": _closed({
+            "reason": {"enum": list(REPORT_REASONS)}, "note": STRING,
+            "created": DATE_TIME})},
+        "history": _closed({"approved": COUNT, "pending": COUNT, "rejected": COUNT,
+                            "spam": COUNT,
+                            "first_seen": {"type": ["string", "null"], "format": "date-time"}}),
+        "sanctions": {"type": "array", "items": _ref("Sanction")}}),
 }
 SITE_URI = {"type": "object", "required": ["uri"], "properties": {
     "site": STRING, "uri": STRING}}
@@ -139,10 +173,11 @@ COMMENT_EXAMPLE: dict[str, Any] = {
     "id": 17, "parent": 12, "reply_to": 15, "depth": 2, "author": "Jeanne",
     "website": "https://example.org", "avatar": "9f86d081884c7d65",
     "html": "<p>Texte <em>sûr</em></p>", "created": "2026-11-25T08:00:00Z", "edited": None,
-    "likes": 3, "dislikes": 0, "status": "approved"}
+    "likes": 3, "dislikes": 0, "status": "approved", "featured": False, "staff": False}
 THREAD_EXAMPLE: dict[str, Any] = {
     "site": "default", "uri": "/a", "title": "Un article", "closed": False, "count": 34,
-    "created": "2026-11-20T07:30:00Z", "edit_window_seconds": 900}
+    "created": "2026-11-20T07:30:00Z", "edit_window_seconds": 900, "featured": 1,
+    "staff_label": "La rédaction", "message": ""}
 POST_EXAMPLE = {"site": "default", "uri": "/a", "parent": None, "text": "markdown",
                 "author": "", "email": "", "website": "", "title": "page title",
                 "notify": False}
@@ -150,9 +185,6 @@ TOKEN_EXAMPLE = "eyJjIjoxN30.Z0Zx2A.n3jD0Qh2n5oS2Rr1lR3m9VtOa1Q"  # noqa: S105 (
 MODERATED_EXAMPLE = {**COMMENT_EXAMPLE, "status": "pending", "email": "jeanne@example.org",
                      "text": "Texte *sûr*"}
 SITE_URI_EXAMPLE = {"site": "default", "uri": "/a"}
-ADMIN_THREAD_EXAMPLE = {"thread": {"uri": "/a", "closed": True,
-                                   "created": "2026-11-20T07:30:00Z"}}
-
 
 def _reads() -> dict[str, Any]:
     page = _closed({"thread": REF["Thread"],
@@ -162,7 +194,9 @@ def _reads() -> dict[str, Any]:
     listing = [SITE, URI,
                {"name": "sort", "in": "query", "schema": {"enum": ["oldest", "newest", "top"]}},
                {"name": "limit", "in": "query", "schema": {"type": "integer", "maximum": 200}},
-               {"name": "cursor", "in": "query", "schema": {"type": "string"}}]
+               {"name": "cursor", "in": "query", "schema": {"type": "string"}},
+               {"name": "featured", "in": "query", "schema": {"enum": ["only"]},
+                "description": "`only`: the editor's picks alone"}]
     uris = {**URI, "schema": {"type": "array", "items": {"type": "string"}, "maxItems": 500}}
     return {
         "/api/v1/comments": {"get": {
@@ -196,6 +230,8 @@ def _writes() -> dict[str, Any]:
     text = {"type": "object", "required": ["text"], "properties": {"text": STRING}}
     vote = {"type": "object", "required": ["value"], "properties": {"value": {
         "enum": [-1, 0, 1]}}}
+    report = {"type": "object", "required": ["reason"], "properties": {
+        "reason": {"enum": list(REPORT_REASONS)}, "note": {"type": "string", "maxLength": 500}}}
     return {
         "/api/v1/comments": {"post": {
             "summary": "Post a comment", "security": ANYONE_OR_MODERATOR,
@@ -221,23 +257,75 @@ def _writes() -> dict[str, Any]:
             "responses": {"200": _json(_closed({"likes": COUNT, "dislikes": COUNT}), "Counted",
                                        example={"likes": 4, "dislikes": 0}),
                           **_errors(403, 404, 413, 415, 422, 429)}}},
+        "/api/v1/comments/{id}/report": {"post": {
+            "summary": "Report a published comment to the moderators (one report per reader "
+                       "and comment; a second replaces the first)", "parameters": [ID],
+            "requestBody": _body(report, {"reason": "off_topic", "note": "Sans rapport."}),
+            "responses": {"204": {"description": "Recorded"},
+                          **_errors(403, 404, 413, 415, 422, 429)}}},
     }
 
 
-def _admin() -> dict[str, Any]:
-    moderator = _closed({"moderator": _closed({"username": STRING})})
+def _admin_answers() -> dict[str, Any]:
+    """What the admin operations answer (web/admin/api.py), by name."""
+    moderator = _closed({"username": STRING, "role": {"enum": ["admin", "moderator"]},
+                         "sites": {"type": "array", "items": {"type": "integer"}},
+                         "disabled": BOOLEAN})
+    return {
+        "me": _closed({"moderator": _closed({"username": STRING})}),
+        "queue": _closed({"comments": {"type": "array", "items": REF["QueueCard"]},
+                          "total": COUNT, "page": {"type": "integer", "minimum": 1},
+                          "pages": COUNT}),
+        "comment": _closed({"comment": REF["ModeratedComment"]}),
+        "sanctions": _closed({"sanctions": {"type": "array", "items": REF["Sanction"]}}),
+        "audit": _closed({"entries": {"type": "array", "items": _closed({
+            "id": {"type": "integer", "minimum": 1}, "created": DATE_TIME,
+            "site_id": ID_OR_NULL, "actor": STRING, "action": STRING, "target": STRING,
+            "before": {"type": "object"}, "after": {"type": "object"}})}}),
+        "closed": _closed({"thread": _closed({"uri": STRING, "closed": BOOLEAN,
+                                               "created": DATE_TIME})}),
+        "titled": _closed({"thread": _closed({"uri": STRING, "title": STRING,
+                                               "closed": BOOLEAN, "created": DATE_TIME})}),
+        "options": _closed({"thread": _closed({"uri": STRING, "premoderate": BOOLEAN,
+                                                "message": STRING})}),
+        "moderators": _closed({"moderators": {"type": "array", "items": moderator}}),
+        "moderator": _closed({"moderator": moderator}),
+    }
+
+
+def _admin_bodies() -> dict[str, Any]:
+    """What the admin operations take, by name."""
+    return {
+        "login": {"type": "object", "required": ["username", "password"],
+                  "properties": {"username": STRING, "password": STRING}},
+        "decision": {"type": "object", "properties": {"reason": {
+            "enum": list(REJECT_REASONS), "description": "Why a comment is rejected"}}},
+        "sanction": {"type": "object", "required": ["kind"], "properties": {
+            "kind": {"enum": list(SANCTION_KINDS)},
+            "hours": {"type": "integer", "minimum": 1,
+                      "description": "How long a suspension lasts"},
+            "reason": STRING}},
+        "undo": {"type": "object", "properties": {"site": STRING}},
+        "titled": {"type": "object", "required": ["uri", "title"], "properties": {
+            "site": STRING, "uri": STRING, "title": STRING}},
+        "options": {"type": "object", "required": ["uri"], "properties": {
+            "site": STRING, "uri": STRING, "premoderate": BOOLEAN,
+            "message": {**STRING, "description": "Markdown shown above the thread"}}},
+        "access": {"type": "object", "properties": {
+            "role": {"enum": ["admin", "moderator"]},
+            "sites": {"type": "array", "items": STRING}, "disabled": BOOLEAN}},
+    }
+
+
+def _admin_session() -> dict[str, Any]:
+    answers, bodies = _admin_answers(), _admin_bodies()
     who = {"moderator": {"username": "claire"}}
-    admin_thread = _closed({"thread": _closed({"uri": STRING, "closed": BOOLEAN,
-                                                "created": DATE_TIME})})
-    titled = {"type": "object", "required": ["uri", "title"], "properties": {
-        "site": STRING, "uri": STRING, "title": STRING}}
     return {
         "/api/admin/login": {"post": {
             "summary": "Moderator login: sets an HttpOnly session cookie", "security": [],
-            "requestBody": _body({"type": "object", "required": ["username", "password"],
-                                  "properties": {"username": STRING, "password": STRING}},
-                                 {"username": "claire", "password": "correct horse battery"}),
-            "responses": {"200": _json(moderator, "Logged in", example=who),
+            "requestBody": _body(bodies["login"], {"username": "claire",
+                                                   "password": "correct horse battery"}),
+            "responses": {"200": _json(answers["me"], "Logged in", example=who),
                           **_errors(401, 413, 415, 422, 429)}}},
         "/api/admin/logout": {"post": {
             "summary": "End the moderator session (every cookie of the moderator)",
@@ -245,44 +333,106 @@ def _admin() -> dict[str, Any]:
             "responses": {"204": {"description": "Logged out"}}}},
         "/api/admin/me": {"get": {
             "summary": "The logged-in moderator", "security": MODERATOR,
-            "responses": {"200": _json(moderator, "Moderator", example=who),
+            "responses": {"200": _json(answers["me"], "Moderator", example=who),
                           **_errors(401)}}},
+        "/api/admin/moderators": {"get": {
+            "summary": "Every moderator (admins)", "security": MODERATOR,
+            "responses": {"200": _json(answers["moderators"], "Moderators"),
+                          **_errors(401, 403)}}},
+        "/api/admin/moderators/{username}": {"post": {
+            "summary": "A moderator's role, sites and whether the account is disabled "
+                       "(admins)", "security": MODERATOR,
+            "parameters": [{"name": "username", "in": "path", "required": True,
+                            "schema": STRING}],
+            "requestBody": _body(bodies["access"], {"role": "moderator",
+                                                    "sites": ["default"], "disabled": False}),
+            "responses": {"200": _json(answers["moderator"], "Changed"),
+                          **_errors(401, 403, 404, 413, 415, 422)}}},
+    }
+
+
+def _admin_comments() -> dict[str, Any]:
+    answers, bodies = _admin_answers(), _admin_bodies()
+    queue = [SITE,
+             {"name": "kind", "in": "query", "schema": {"enum": list(QUEUES)}},
+             {"name": "q", "in": "query", "schema": STRING, "description": "Search"},
+             {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1}}]
+    action = {"name": "action", "in": "path", "required": True,
+              "schema": {"enum": [*ACTIONS, "feature", "unfeature"]}}
+    return {
         "/api/admin/queue": {"get": {
-            "summary": "Pending comments of a site, oldest first (moderator)",
-            "parameters": [SITE], "security": MODERATOR,
-            "responses": {"200": _json(_closed({"comments": {
-                "type": "array", "items": REF["ModeratedComment"]}}), "Queue",
-                example={"comments": [MODERATED_EXAMPLE]}),
-                **_errors(401, 403, 422)}}},
+            "summary": "A queue of a site's comments, 50 a page (moderator)",
+            "parameters": queue, "security": MODERATOR,
+            "responses": {"200": _json(answers["queue"], "Queue"),
+                          **_errors(401, 403, 422)}}},
         "/api/admin/comments/{id}/{action}": {"post": {
-            "summary": "approve, reject or spam a comment (moderator)",
-            "parameters": [ID, {"name": "action", "in": "path", "required": True,
-                                "schema": {"enum": ["approve", "reject", "spam"]}}],
+            "summary": "approve, reject (with a reason), spam, feature or unfeature a comment "
+                       "(moderator)", "parameters": [ID, action], "security": MODERATOR,
+            "requestBody": {**_body(bodies["decision"], {"reason": "off_topic"}),
+                            "required": False},
+            "responses": {"200": _json(answers["comment"], "Moderated", example={"comment": {
+                **MODERATED_EXAMPLE, "status": "approved"}}),
+                          **_errors(401, 403, 404, 413, 415, 422)}}},
+        "/api/admin/comments/{id}/sanction": {"post": {
+            "summary": "Sanction the author of a comment (moderator)", "parameters": [ID],
             "security": MODERATOR,
-            "responses": {"200": _json(_closed({"comment": REF["ModeratedComment"]}),
-                                       "Moderated", example={"comment": {
-                                           **MODERATED_EXAMPLE, "status": "approved"}}),
+            "requestBody": _body(bodies["sanction"], {"kind": "suspend", "hours": 24,
+                                                      "reason": "insults"}),
+            "responses": {"201": _json(answers["sanctions"], "Sanctioned"),
+                          **_errors(401, 403, 404, 413, 415, 422)}}},
+        "/api/admin/sanctions": {"get": {
+            "summary": "A site's sanctions in force (moderator)", "parameters": [SITE],
+            "security": MODERATOR,
+            "responses": {"200": _json(answers["sanctions"], "Sanctions"),
+                          **_errors(401, 403, 422)}}},
+        "/api/admin/sanctions/{id}": {"delete": {
+            "summary": "Lift a sanction (moderator)", "parameters": [ID],
+            "security": MODERATOR,
+            "responses": {"204": {"description": "Lifted"},
                           **_errors(401, 403, 404, 415, 422)}}},
-        "/api/admin/threads/close": {"post": {
-            "summary": "Close a thread (moderator)", "security": MODERATOR,
+        "/api/admin/undo": {"post": {
+            "summary": "Undo the moderator's last decision", "security": MODERATOR,
+            "requestBody": {**_body(bodies["undo"], {"site": "default"}), "required": False},
+            "responses": {"200": _json(answers["comment"], "Undone"),
+                          **_errors(401, 403, 404, 413, 415, 422)}}},
+        "/api/admin/audit": {"get": {
+            "summary": "The audit log, newest first (moderator)", "security": MODERATOR,
+            "parameters": [{**SITE, "schema": STRING},
+                           {"name": "action", "in": "query", "schema": STRING},
+                           {"name": "before", "in": "query", "schema": {"type": "integer"}}],
+            "responses": {"200": _json(answers["audit"], "Entries"),
+                          **_errors(401, 403, 422)}}},
+    }
+
+
+def _admin_threads() -> dict[str, Any]:
+    answers, bodies = _admin_answers(), _admin_bodies()
+    closed = {"thread": {"uri": "/a", "closed": True, "created": "2026-11-20T07:30:00Z"}}
+
+    def toggle(summary: str, example: dict[str, Any]) -> dict[str, Any]:
+        return {"post": {
+            "summary": summary, "security": MODERATOR,
             "requestBody": _body(SITE_URI, SITE_URI_EXAMPLE),
-            "responses": {"200": _json(admin_thread, "Closed", example=ADMIN_THREAD_EXAMPLE),
-                          **_errors(401, 403, 413, 415, 422)}}},
-        "/api/admin/threads/open": {"post": {
-            "summary": "Reopen a thread (moderator)", "security": MODERATOR,
-            "requestBody": _body(SITE_URI, SITE_URI_EXAMPLE),
-            "responses": {"200": _json(admin_thread, "Reopened", example={"thread": {
-                **ADMIN_THREAD_EXAMPLE["thread"], "closed": False}}),
-                          **_errors(401, 403, 413, 415, 422)}}},
+            "responses": {"200": _json(answers["closed"], "Done", example=example),
+                          **_errors(401, 403, 413, 415, 422)}}}
+
+    return {
+        "/api/admin/threads/close": toggle("Close a thread (moderator)", closed),
+        "/api/admin/threads/open": toggle("Reopen a thread (moderator)", {"thread": {
+            **closed["thread"], "closed": False}}),
         "/api/admin/threads/title": {"post": {
             "summary": "Set or correct a thread's title (moderator)", "security": MODERATOR,
-            "requestBody": _body(titled, {**SITE_URI_EXAMPLE, "title": "Un article"}),
-            "responses": {"200": _json(_closed({"thread": _closed({
-                "uri": STRING, "title": STRING, "closed": BOOLEAN,
-                "created": DATE_TIME})}), "Retitled", example={"thread": {
-                    **ADMIN_THREAD_EXAMPLE["thread"], "title": "Un article",
-                    "closed": False}}),
-                **_errors(401, 403, 413, 415, 422)}}},
+            "requestBody": _body(bodies["titled"], {**SITE_URI_EXAMPLE, "title": "Un article"}),
+            "responses": {"200": _json(answers["titled"], "Retitled", example={"thread": {
+                **closed["thread"], "title": "Un article", "closed": False}}),
+                          **_errors(401, 403, 413, 415, 422)}}},
+        "/api/admin/threads/options": {"post": {
+            "summary": "Pre-moderate a thread, set the message shown above it (moderator)",
+            "security": MODERATOR,
+            "requestBody": _body(bodies["options"], {**SITE_URI_EXAMPLE, "premoderate": True,
+                                                     "message": "Débat modéré."}),
+            "responses": {"200": _json(answers["options"], "Changed"),
+                          **_errors(401, 403, 413, 415, 422)}}},
     }
 
 
@@ -303,7 +453,8 @@ def _self() -> dict[str, Any]:
 
 def _paths() -> dict[str, Any]:
     paths: dict[str, Any] = {}
-    for part in (_reads(), _writes(), _admin(), _self()):
+    for part in (_reads(), _writes(), _admin_session(), _admin_comments(), _admin_threads(),
+                 _self()):
         for path, operations in part.items():
             paths.setdefault(path, {}).update(operations)
     return paths
