@@ -11,7 +11,9 @@ from typing import Any
 import httpx
 import pytest
 
-from palabre.domain.moderators import save_moderator
+from palabre.domain.identity import SYSTEM
+from palabre.domain.moderators import save_moderator, set_access
+from palabre.domain.sites import ensure_site
 from palabre.settings import SITE_SETTINGS
 from palabre.web.admin.charts import Series, line, stacked_bars
 from palabre.web.admin.views import env
@@ -201,7 +203,9 @@ def test_search_and_pages_narrow_the_queue(desk: Api) -> None:
     assert second.count('class="card"') == 3
     found = get(api, "/admin/queue/pending?q=numéro+7").text
     assert found.count('class="card"') == 1 and "Auteur7" in found
-    by_article = get(api, "/admin/queue/pending?article=/b").text
+    by_author = get(api, "/admin/queue/pending?q=auteur1").text  # 1 and 10 to 19
+    assert by_author.count('class="card"') == 11
+    by_article = get(api, "/admin/queue/pending?q=/b").text
     assert by_article.count('class="card"') == 12
 
 
@@ -356,3 +360,154 @@ def test_charts_are_drawn_as_escaped_svg() -> None:
     drawn = line("Queue", ["a", "b", "c"], Series("pending", "s5", [0, 2, 1]))
     assert str(draw(drawn)).count("<circle ") == 3 and "<polyline " in str(draw(drawn))
     assert stacked_bars("Empty", ["a"], [Series("x", "s1", [0])]).marks == []
+
+
+def test_a_rejection_keeps_its_reason_in_the_audit_log(desk: Api) -> None:
+    api = desk
+    comment = held(api)
+    post(api, f"/admin/comments/{comment['id']}/reject",
+         {"csrf": page_token(api), "reason": "harassment"})
+    log = get(api, "/admin/audit?action=reject").text
+    assert f"comment:{comment['id']}" in log and "harassment" in log and "claire" in log
+    assert "comment:" not in get(api, "/admin/audit?action=spam").text
+
+
+def test_featuring_a_published_comment(desk: Api) -> None:
+    api = desk
+    comment = api.comment("/a", "Remarquable")
+    token = page_token(api, "/admin/queue/recent")
+    done = post(api, f"/admin/comments/{comment['id']}/feature",
+                {"csrf": token, "featured": "true", "next": "/admin/queue/recent"})
+    assert done.headers["location"] == "/admin/queue/recent?done=featured"
+    assert [c["id"] for c in api.page("/a", featured="only")["comments"]] == [comment["id"]]
+    assert "Unfeature" in get(api, "/admin/queue/recent").text
+
+
+def test_undo_puts_the_last_decision_back(desk: Api) -> None:
+    api = desk
+    comment = held(api)
+    token = page_token(api)
+    post(api, f"/admin/comments/{comment['id']}/approve", {"csrf": token})
+    assert len(api.page("/a")["comments"]) == 1
+    assert post(api, "/admin/undo", {"site": "default"}).status_code == 403
+    undone = post(api, "/admin/undo", {"csrf": token, "site": "default"})
+    assert undone.headers["location"] == "/admin/queue/pending?done=undone"
+    assert api.page("/a")["comments"] == []
+    assert f'id="comment-{comment["id"]}"' in get(api, "/admin/queue/pending").text
+
+
+def test_a_ban_from_the_card_refuses_the_author_and_is_lifted(desk: Api) -> None:
+    api = desk
+    comment = held(api, email="troll@example.org", client_ip="198.51.100.7")
+    token = page_token(api)
+    assert post(api, f"/admin/comments/{comment['id']}/sanction",
+                {"kind": "ban"}).status_code == 403
+    done = post(api, f"/admin/comments/{comment['id']}/sanction",
+                {"csrf": token, "kind": "ban", "why": "insultes <b>répétées</b>"})
+    assert done.headers["location"] == "/admin/queue/pending?done=sanction_ban"
+    api.post("/a", "Encore", email="troll@example.org", client_ip="198.51.100.7", expect=403)
+    listed = get(api, "/admin/sanctions").text
+    assert "insultes &lt;b&gt;répétées&lt;/b&gt;" in listed
+    ids = re.findall(r'name="id" value="(\d+)"', listed)
+    assert len(ids) == 2  # the email and the device
+    for ban in ids:
+        assert post(api, "/admin/sanctions/lift", {"csrf": token, "site": "default",
+                                                   "id": ban}).status_code == 303
+    assert "No sanction in force." in get(api, "/admin/sanctions").text
+    api.post("/a", "Enfin", email="troll@example.org", client_ip="198.51.100.7")
+
+
+def test_a_suspension_needs_its_hours(desk: Api) -> None:
+    api = desk
+    comment = held(api, email="vite@example.org")
+    refused = post(api, f"/admin/comments/{comment['id']}/sanction",
+                   {"csrf": page_token(api), "kind": "suspend", "hours": "never"})
+    assert refused.status_code == 422 and "A suspension lasts 1 to 8,784 hours." in refused.text
+    assert "No sanction in force." in get(api, "/admin/sanctions").text
+
+
+def test_thread_options_hold_new_comments_and_show_a_message(desk: Api) -> None:
+    api = desk
+    api.comment("/a", "Bonjour")
+    token = page_token(api, "/admin/threads?uri=/a")
+    done = post(api, "/admin/threads/options", {"csrf": token, "site": "default", "uri": "/a",
+                                                 "premoderate": ["false", "true"],
+                                                 "message": "Restez **courtois**."})
+    assert done.status_code == 303
+    assert api.comment("/a", "Après")["status"] == "pending"
+    assert api.thread("/a")["message"] == "<p>Restez <strong>courtois</strong>.</p>"
+    page = get(api, "/admin/threads?uri=/a").text
+    assert 'id="t-pre" name="premoderate" value="true" checked' in page
+    assert ">Restez **courtois**.</textarea>" in page
+
+
+@pytest.fixture
+def site_moderator(api: Api) -> Api:
+    """Signed in as a moderator of the default site alone; a second site exists."""
+    async def prepare(ctx: Any) -> None:
+        await ensure_site(ctx.storage, "other")
+        await save_moderator(ctx, "marc", PASSWORD)
+        await set_access(ctx, "marc", SYSTEM, role="moderator", sites=["default"])
+    api.domain(prepare)
+    assert sign_in(api, "marc").status_code == 303
+    return api
+
+
+def test_a_moderator_of_one_site_is_refused_the_others(site_moderator: Api) -> None:
+    api = site_moderator
+    api.site_settings("other", moderation="all")
+    theirs = api.post("/a", "Ailleurs", site="other")["comment"]
+    assert get(api, "/admin/queue/pending").status_code == 200
+    for path in ("/admin/queue/pending?site=other", "/admin/threads?site=other",
+                 "/admin/sanctions?site=other", "/admin/dashboard?site=other"):
+        refused = get(api, path)
+        assert refused.status_code == 403, path
+        assert "You do not moderate this site." in refused.text
+    token = page_token(api)
+    assert post(api, f"/admin/comments/{theirs['id']}/approve",
+                {"csrf": token}).status_code == 403
+    assert api.page("/a", site="other")["comments"] == []
+
+
+def test_only_admins_manage_moderators_and_settings(site_moderator: Api) -> None:
+    api = site_moderator
+    assert get(api, "/admin/moderators").status_code == 403
+    assert 'href="/admin/moderators"' not in get(api, "/admin/queue/pending").text
+    settings = get(api, "/admin/settings")
+    assert settings.status_code == 200 and "Only admins change" in settings.text
+    refused = post(api, "/admin/settings", settings_form(api, max_depth="2"))
+    assert refused.status_code == 403
+    made = post(api, "/admin/moderators", {"csrf": page_token(api), "username": "zoe",
+                                           "password": "another long password"})
+    assert made.status_code == 403
+
+
+def test_an_admin_gives_a_moderator_their_sites(desk: Api, make_api: AppFactory) -> None:
+    api = desk
+    api.domain(lambda ctx: ensure_site(ctx.storage, "other"))
+    token = page_token(api, "/admin/moderators")
+    post(api, "/admin/moderators", {"csrf": token, "username": "paul",
+                                    "password": "another long password"})
+    done = post(api, "/admin/moderators/access", {
+        "csrf": token, "username": "paul", "role": "moderator", "sites": ["other"],
+        "disabled": "false"})
+    assert done.headers["location"] == "/admin/moderators?done=access"
+    paul = make_api()
+    sign_in(paul, "paul", "another long password")
+    assert get(paul, "/admin/queue/pending?site=other").status_code == 200
+    assert get(paul, "/admin/queue/pending?site=default").status_code == 403
+    post(api, "/admin/moderators/access", {"csrf": token, "username": "paul",
+                                           "role": "moderator", "disabled": ["false", "true"]})
+    assert get(paul, "/admin/queue/pending?site=other").status_code == 303
+
+
+def test_the_dashboard_draws_the_site_s_figures(desk: Api) -> None:
+    api = desk
+    api.comment("/a", "Publié", title="Le budget")
+    comment = held(api)
+    post(api, f"/admin/comments/{comment['id']}/spam", {"csrf": page_token(api)})
+    held(api, "Encore")
+    html = get(api, "/admin/dashboard").text
+    assert html.count("<svg ") == 2 and html.count("<rect ") >= 2
+    assert "Le budget" in html
+    assert re.search(r'/admin/queue/pending\?site=default">1</a>', html)

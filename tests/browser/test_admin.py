@@ -162,6 +162,9 @@ PAGES = {
     "threads": f"/admin/threads?site={SITE}&uri=/desk/axe",
     "settings": f"/admin/settings?site={SITE}",
     "moderators": "/admin/moderators",
+    "sanctions": f"/admin/sanctions?site={SITE}",
+    "audit": "/admin/audit",
+    "dashboard": f"/admin/dashboard?site={SITE}",
     "queue-fr": f"/admin/queue/pending?site={SITE}&lang=fr",
     "missing": "/admin/nowhere?lang=en",
 }

@@ -1,5 +1,6 @@
-// Keyboard moderation of the queue: j/k move between cards, a/r/s/f/b/e submit the current
-// card's own forms (the page works without this file), x selects, ? shows the shortcuts.
+// Keyboard moderation of the queue: j/k move between cards, a/r/s/f/e submit the current
+// card's own forms (the page works without this file), b opens its sanction form, x selects,
+// u undoes the last decision, ? shows the shortcuts.
 (() => {
   "use strict";
   const cards = () => Array.from(document.querySelectorAll("[data-card]"));
@@ -26,6 +27,21 @@
     return true;
   }
 
+  function openSanction() {
+    const details = cards()[current]?.querySelector("details.sanction");
+    if (!details) return false;
+    details.open = true;
+    details.querySelector("select")?.focus();
+    return true;
+  }
+
+  function undo() {
+    const button = document.querySelector('[data-key="u"]');
+    if (!button || !button.form) return false;
+    button.form.requestSubmit(button);
+    return true;
+  }
+
   function toggleSelected() {
     const box = cards()[current]?.querySelector("[data-select]");
     if (box) box.checked = !box.checked;
@@ -46,7 +62,9 @@
     else if (key === "?") {
       const help = document.getElementById("shortcuts");
       if (help) help.open = !help.open;
-    } else if ("arsfbe".includes(key) && key.length === 1) handled = press(key);
+    } else if (key === "b") handled = openSanction();
+    else if (key === "u") handled = undo();
+    else if ("arsfe".includes(key) && key.length === 1) handled = press(key);
     else handled = false;
     if (handled) event.preventDefault();
   });

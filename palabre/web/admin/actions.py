@@ -1,5 +1,6 @@
-"""What the queue's forms do: approve, reject (with a reason), mark as spam; one comment
-or a selection. Every form is checked for its CSRF token before anything changes."""
+"""What the queue's forms do: approve, reject (with a reason), mark as spam, one comment or
+a selection; feature; undo the last decision. Every form is checked for its CSRF token
+before anything changes."""
 
 from __future__ import annotations
 
@@ -35,16 +36,22 @@ def action_of(raw: str) -> str:
     return raw
 
 
-async def apply(request: Request, actor: Actor, comment_id: int, action: str) -> None:
-    await moderation.moderate(state(request).ctx, comment_id, action, actor)
+def back(form: Form, **params: str) -> Response:
+    return redirect(with_params(local_path(form.get("next"), QUEUE), **params))
+
+
+async def apply(request: Request, actor: Actor, comment_id: int, action: str,
+                form: Form) -> None:
+    reason = form.get("reason") or None if action == "reject" else None
+    await moderation.moderate(state(request).ctx, comment_id, action, actor, reason)
 
 
 @page
 async def moderate_one(request: Request) -> Response:
     actor, form = await checked_form(request)
     action = action_of(request.path_params["action"])
-    await apply(request, actor, request.path_params["id"], action)
-    return redirect(with_params(local_path(form.get("next"), QUEUE), done=ACTIONS[action]))
+    await apply(request, actor, request.path_params["id"], action, form)
+    return back(form, done=ACTIONS[action])
 
 
 @page
@@ -57,10 +64,25 @@ async def moderate_many(request: Request) -> Response:
     done = 0
     for comment_id in ids:
         try:
-            await apply(request, actor, comment_id, action)
+            await apply(request, actor, comment_id, action, form)
             done += 1
         except PalabreError as exc:
-            if exc.code == "forbidden":
+            if exc.code != "not_found" and exc.reason != "parent_not_found":
                 raise
-    target = local_path(form.get("next"), QUEUE)
-    return redirect(with_params(target, done=f"bulk_{ACTIONS[action]}", count=str(done)))
+    return back(form, done=f"bulk_{ACTIONS[action]}", count=str(done))
+
+
+@page
+async def feature(request: Request) -> Response:
+    actor, form = await checked_form(request)
+    featured = form.get("featured") == "true"
+    await moderation.set_featured(state(request).ctx, request.path_params["id"], featured,
+                                  actor)
+    return back(form, done="featured" if featured else "unfeatured")
+
+
+@page
+async def undo(request: Request) -> Response:
+    actor, form = await checked_form(request)
+    await moderation.undo_last(state(request).ctx, actor, form.get("site") or None)
+    return back(form, done="undone")

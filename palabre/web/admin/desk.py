@@ -9,6 +9,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from palabre.domain import sites
+from palabre.domain.errors import Forbidden
 from palabre.domain.identity import Actor
 from palabre.domain.models import Site
 from palabre.web.admin import csrf
@@ -29,9 +30,18 @@ def chosen_site(request: Request, choices: list[Site], raw: str | None = None) -
     return found
 
 
+async def site_for(request: Request, actor: Actor, raw: str | None = None) -> Site:
+    """The site named (query or form), which the moderator must moderate (else 403)."""
+    site = chosen_site(request, await moderated_sites(request, actor), raw)
+    if site is None:
+        raise Forbidden("you do not moderate this site", reason="site_forbidden")
+    return site
+
+
 async def render_desk(request: Request, actor: Actor, template: str, *, status: int = 200,
                       site: Site | None = None, **values: Any) -> Response:
     choices = await moderated_sites(request, actor)
     return render(request, template, status=status, me=actor.moderator, sites=choices,
+                  is_admin=actor.is_admin,
                   site=site, csrf=csrf.form_token(request, state(request).ctx.secret),
                   done=request.query_params.get("done", ""), **values)

@@ -55,6 +55,6 @@ def page(handler: Handler) -> Handler:
         except PalabreError as exc:
             if exc.code == "unauthorized":
                 return redirect(login_url(request))
-            key = f"error.{exc.reason}" if exc.reason else f"error.{exc.code}"
-            return error_page(request, STATUS.get(exc.code, 400), key, fallback=exc.code)
+            keys = [f"admin.error.{exc.reason}", f"error.{exc.reason}"] if exc.reason else []
+            return error_page(request, STATUS.get(exc.code, 400), *keys, f"error.{exc.code}")
     return run

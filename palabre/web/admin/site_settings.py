@@ -10,15 +10,14 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from palabre.domain import sites
-from palabre.domain.errors import InvalidInput
+from palabre.domain.errors import Forbidden, InvalidInput
 from palabre.domain.identity import Actor
 from palabre.domain.models import Site
 from palabre.settings import SITE_SETTINGS, Setting
 from palabre.web.admin.actions import checked_form
-from palabre.web.admin.desk import render_desk
+from palabre.web.admin.desk import render_desk, site_for
 from palabre.web.admin.forms import Form
 from palabre.web.admin.guard import page, signed_in
-from palabre.web.admin.thread_pages import site_for
 from palabre.web.admin.views import redirect
 from palabre.web.state import state
 
@@ -103,6 +102,8 @@ async def settings_page(request: Request) -> Response:
 async def save_settings(request: Request) -> Response:
     actor, form = await checked_form(request)
     site = await site_for(request, actor, form.get("site"))
+    if not actor.is_admin:  # the domain refuses too; no need to check the fields first
+        raise Forbidden("only admins change a site's settings", reason="admins_only")
     changes, fields = changes_of(site, form)
     if any(f.error for f in fields):
         return await show(request, actor, site, fields, status=422)

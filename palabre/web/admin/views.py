@@ -65,7 +65,8 @@ def redirect(url: str) -> Response:
     return secured(RedirectResponse(url, status_code=303))
 
 
-def error_page(request: Request, status: int, key: str, **values: Any) -> Response:
-    """An error as a page: ``key`` is a catalogue key (``error.forbidden``...)."""
-    return render(request, "error.html", status=status, message_key=key, status_code=status,
-                  **values)
+def error_page(request: Request, status: int, *keys: str) -> Response:
+    """An error as a page, saying the first of ``keys`` the catalogue has."""
+    t = translator(language(request))
+    message = next((t(key) for key in keys if t(key) != key), t("error.invalid_input"))
+    return render(request, "error.html", status=status, message=message, status_code=status)
