@@ -53,3 +53,41 @@ def test_the_bundle_carries_only_the_widget_own_error_messages() -> None:
     assert shipped == {"error.network", "error.text_empty", "error.internal_error"}
     assert catalogue["error.rate_limited"] not in bundle
     assert catalogue["report.thanks"] in bundle
+
+
+def test_posting_again_after_are_you_sure_confirms(server: Server, host: Host,
+                                                   reader: Reader) -> None:
+    """A 422 with reason confirm_required: the same text sent again carries confirm: true."""
+    page = reader.page
+    bodies: list[dict[str, object]] = []
+
+    def nudge(route: Route) -> None:
+        if route.request.method != "POST":
+            route.fallback()
+            return
+        body = dict(route.request.post_data_json or {})
+        bodies.append(body)
+        if body.get("confirm"):
+            route.fallback()
+        else:
+            route.fulfill(status=422, json={"error": {
+                "code": "invalid_input", "reason": "confirm_required", "field": "text",
+                "message": "This comment may break the site's rules."}},
+                headers={"Access-Control-Allow-Origin": host.base})
+
+    page.route(f"{server.base}/api/v1/comments?*", nudge)
+    page.goto(host.page(uri="/widget-errors/nudge"))
+    wait_for_thread(page)
+    form = page.get_by_role("form", name="Leave a comment")
+    text = form.get_by_label("Comment")
+    post = form.get_by_role("button", name="Post comment")
+    text.fill("Borderline")
+    post.click()
+    expect(form.get_by_role("alert")).to_have_text("This comment may break the site's rules.")
+    text.fill("Borderline, reworded")  # an edited text is asked about again
+    with page.expect_response(lambda r: r.request.method == "POST"):
+        post.click()
+    expect(form.get_by_role("alert")).to_have_text("This comment may break the site's rules.")
+    post.click()  # the same text again: posted anyway
+    expect(page.locator(".palabre-list .palabre-body")).to_have_text("Borderline, reworded")
+    assert [b.get("confirm") for b in bodies] == [None, None, True]

@@ -20,6 +20,7 @@ export function commentForm(view, opts) {
   const id = uid('form');
   const fields = {};
   let busy = false;
+  let nudged; // the text of the last "are you sure?" answer (reason confirm_required)
   const field = (name, type, autocomplete, attrs) => {
     const input = h(type === 'textarea' ? 'textarea' : 'input', {
       id: `${id}-${name}`,
@@ -106,21 +107,22 @@ export function commentForm(view, opts) {
   async function onsubmit(event) {
     event.preventDefault();
     if (busy) return;
-    const values = { text: fields.text.value };
-    for (const [name] of AUTHOR_FIELDS) if (fields[name]) values[name] = fields[name].value.trim();
+    const author = {};
+    for (const [name] of AUTHOR_FIELDS) if (fields[name]) author[name] = fields[name].value.trim();
+    const values = { ...author, text: fields.text.value };
     if (!values.text.trim()) return showError(t('error.text_empty'), 'text');
+    // Sending again, unchanged, the text the server asked "are you sure?" about confirms it.
+    if (values.text === nudged) values.confirm = true;
     showError('');
     busy = true;
     submit.setAttribute('aria-disabled', 'true');
     try {
       await opts.send(values);
-      if (opts.author) {
-        const { text: _, ...author } = values;
-        view.store.setAuthor(author);
-      }
+      if (opts.author) view.store.setAuthor(author);
       fields.text.value = '';
       if (!shown.hidden) togglePreview();
     } catch (err) {
+      nudged = err.error?.reason === 'confirm_required' && values.text;
       showError(errorText(view.i18n, err), err.error?.field);
     } finally {
       busy = false;
