@@ -174,7 +174,17 @@ def test_every_page_passes_axe_and_is_pictured(server: Server, desk: Desk,
                                                axe_source: str) -> None:
     held(server, "/desk/axe", "Une réponse avec [un lien](https://example.org) et du **gras**.",
          author="Jeanne Martin", email="jeanne@example.org", website="https://jeanne.example.org")
-    held(server, "/desk/axe", "Achetez maintenant !!!", author="Promo")
+    promo = held(server, "/desk/axe", "Achetez maintenant !!!", author="Promo")
+    # A sanction from the keyboard, so the sanctions page has one to show.
+    desk.open(f"/admin/queue/pending?site={SITE}&q=Promo")
+    desk.page.keyboard.press("j")
+    desk.page.keyboard.press("b")
+    kind = desk.page.locator(f"#kind-{promo['id']}")
+    expect(kind).to_be_focused()
+    kind.select_option("suspend")
+    desk.page.locator(f"#why-{promo['id']}").fill("Publicité répétée")
+    desk.page.locator(f"#comment-{promo['id']}").get_by_role("button", name="Sanction").click()
+    expect(desk.page.get_by_role("status")).to_have_text("Author suspended.")
     folder = screenshots()
     for name, path in PAGES.items():
         desk.open(path)
