@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from palabre.demo import load_demo, seed_demo
-from palabre.domain import threads
+from palabre.domain import moderation, moderators, threads
 from palabre.domain.identity import SYSTEM
 from tests.conftest import Api, AppFactory
 
@@ -119,6 +119,25 @@ def test_fragment_of_a_closed_thread(api: Api, nested: Nested) -> None:
     assert "Comments are closed." in "".join(outline(fragment(api).text).text)
     french = "".join(outline(fragment(api, lang="fr").text).text)
     assert "Les commentaires sont fermés." in french
+
+
+def test_fragment_shows_the_message_staff_and_featured_badges(api: Api, nested: Nested) -> None:
+    _, reply, _, _ = nested
+    api.site_settings(staff_label="La rédaction")
+    api.domain(lambda ctx: threads.set_options(ctx, "default", "/a", SYSTEM,
+                                               message="Débat *modéré* <script>x</script>"))
+    api.domain(lambda ctx: moderation.set_featured(ctx, reply["id"], True, SYSTEM))
+    html = fragment(api, lang="fr").text
+    assert '<div class="palabre-message"><p>Débat <em>modéré</em> &lt;script&gt;x&lt;/script&gt;' \
+        in html
+    assert html.count("palabre-featured") == 1 and "Choix de la rédaction" in html
+    assert "palabre-staff" not in html
+    # A moderator's own comment, posted with their session, carries the site's label.
+    api.domain(lambda ctx: moderators.save_moderator(ctx, "claire", "un mot de passe"))
+    assert api.client.post("/api/admin/login", json={
+        "username": "claire", "password": "un mot de passe"}).status_code == 200
+    api.post("/a", "Précision", staff=True, author="Claire")
+    assert outline(fragment(api).text).text.count("La rédaction") == 1
 
 
 def test_fragment_shows_placeholders_and_hides_pending(api: Api) -> None:
