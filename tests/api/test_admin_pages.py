@@ -120,9 +120,7 @@ def held(api: Api, text: str = "À relire", **fields: Any) -> dict[str, Any]:
 def test_the_queue_shows_a_held_comment_with_its_article_and_author(desk: Api) -> None:
     api = desk
     api.site_settings(site_url="https://news.example.org")
-    api.client.post("/api/v1/comments", json={"uri": "/a", "text": "Premier",
-                                               "title": "Le budget"})
-    parent = api.page("/a")["comments"][0]
+    parent = api.comment("/a", "Premier", title="Le budget")
     comment = held(api, "Une *réponse*", parent=parent["id"], author="Jeanne",
                    email="jeanne@example.org", website="https://jeanne.example.org")
     page = get(api, "/admin/queue/pending")
@@ -511,3 +509,33 @@ def test_the_dashboard_draws_the_site_s_figures(desk: Api) -> None:
     assert html.count("<svg ") == 2 and html.count("<rect ") >= 2
     assert "Le budget" in html
     assert re.search(r'/admin/queue/pending\?site=default">1</a>', html)
+
+
+def test_reported_comments_show_their_reports_and_are_kept(desk: Api) -> None:
+    api = desk
+    comment = api.comment("/a", "Discutable")
+    with api.as_reader():
+        answer = api.client.post(f"/api/v1/comments/{comment['id']}/report",
+                                 json={"reason": "abusive", "note": "<script>alert(1)</script>"},
+                                 headers={"X-Forwarded-For": "203.0.113.10"})
+    assert answer.status_code == 204
+    html = get(api, "/admin/queue/reported").text
+    assert f'id="comment-{comment["id"]}"' in html and "1 report:" in html
+    assert "Abusive" in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "<script>alert" not in html
+    kept = post(api, f"/admin/comments/{comment['id']}/approve",
+                {"csrf": token_in(html), "next": "/admin/queue/reported"})
+    assert kept.status_code == 303
+    assert f'id="comment-{comment["id"]}"' not in get(api, "/admin/queue/reported").text
+    assert [c["id"] for c in api.page("/a")["comments"]] == [comment["id"]]
+
+
+def test_too_many_sign_in_attempts_get_a_429_page(make_api: AppFactory) -> None:
+    api = make_api(login_rate_limit=2)
+    api.domain(lambda ctx: save_moderator(ctx, "claire", PASSWORD))
+    assert sign_in(api, password="wrong password 1").status_code == 401
+    assert sign_in(api, password="wrong password 2").status_code == 401
+    limited = sign_in(api)
+    assert limited.status_code == 429 and "Too many requests" in limited.text
+    assert limited.headers["retry-after"].isdigit()
+    assert_secured(limited)
