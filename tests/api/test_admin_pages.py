@@ -10,11 +10,13 @@ from typing import Any
 
 import httpx
 import pytest
+from starlette.routing import Route
 
 from palabre.domain.identity import SYSTEM
 from palabre.domain.moderators import save_moderator, set_access
 from palabre.domain.sites import ensure_site
 from palabre.settings import SITE_SETTINGS
+from palabre.web.admin import pages as admin_pages
 from palabre.web.admin.charts import Series, line, stacked_bars
 from palabre.web.admin.views import env
 from tests.conftest import Api, AppFactory
@@ -539,3 +541,27 @@ def test_too_many_sign_in_attempts_get_a_429_page(make_api: AppFactory) -> None:
     assert limited.status_code == 429 and "Too many requests" in limited.text
     assert limited.headers["retry-after"].isdigit()
     assert_secured(limited)
+
+
+def test_every_form_of_the_desk_needs_its_token(desk: Api) -> None:
+    """Each POST route, signed in but without the token, is refused and changes nothing."""
+    api = desk
+    comment = held(api)
+    posts = [r.path.replace("{id:int}", str(comment["id"])).replace("{action}", "approve")
+             for r in admin_pages.routes
+             if isinstance(r, Route) and "POST" in (r.methods or ()) and r.path != "/admin/login"]
+    assert len(posts) >= 14
+    before = api.domain(lambda ctx: ctx.storage.audit_entries(None, None, None, 100))
+    for path in posts:
+        refused = post(api, path, {"site": "default", "uri": "/a", "username": "zoe",
+                                   "password": "a long enough password", "kind": "ban",
+                                   "action": "approve", "ids": [comment["id"]], "text": "x"})
+        assert refused.status_code == 403, path
+    assert api.domain(lambda ctx: ctx.storage.audit_entries(None, None, None, 100)) == before
+    assert api.page("/a")["comments"] == []
+    assert get(api, "/admin/queue/pending").status_code == 200  # still signed in
+
+
+def test_undo_with_nothing_to_undo_says_so(desk: Api) -> None:
+    done = post(desk, "/admin/undo", {"csrf": page_token(desk), "site": "default"})
+    assert "Nothing to undo." in get(desk, done.headers["location"]).text

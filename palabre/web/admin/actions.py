@@ -8,7 +8,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from palabre.domain import moderation
-from palabre.domain.errors import InvalidInput, PalabreError
+from palabre.domain.errors import InvalidInput, NotFound, PalabreError
 from palabre.domain.identity import Actor
 from palabre.web.admin import csrf
 from palabre.web.admin.forms import Form, local_path, read_form, with_params
@@ -84,5 +84,8 @@ async def feature(request: Request) -> Response:
 @page
 async def undo(request: Request) -> Response:
     actor, form = await checked_form(request)
-    await moderation.undo_last(state(request).ctx, actor, form.get("site") or None)
+    try:
+        await moderation.undo_last(state(request).ctx, actor, form.get("site") or None)
+    except NotFound:
+        return back(form, done="nothing_to_undo")
     return back(form, done="undone")
