@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -101,7 +102,7 @@ def test_closed_thread(server: Server, host: Host, reader: Reader, lang: str, me
     expect(page.locator(".palabre-closed")).to_have_text(message)
     expect(page.locator("form")).to_have_count(0)
     expect(page.locator("[data-act=reply]")).to_have_count(0)
-    expect(page.locator("[data-act=like]")).to_have_count(1)
+    expect(page.locator("[data-act=like]")).to_have_count(0)
 
 
 def test_thread_closed_while_writing(server: Server, host: Host, reader: Reader) -> None:
@@ -150,8 +151,15 @@ CODES = {
 }
 
 
-def test_every_error_code_has_its_message(server: Server, host: Host, reader: Reader) -> None:
-    """Each code of the contract, answered to a POST, shows its catalogue message."""
+def posts(server: Server) -> re.Pattern[str]:
+    """The widget's comment POSTs (which name their site: /api/v1/comments?site=…)."""
+    return re.compile(re.escape(f"{server.base}/api/v1/comments") + r"(\?.*)?$")
+
+
+def test_every_error_code_shows_the_servers_message(server: Server, host: Host,
+                                                   reader: Reader) -> None:
+    """Each code of the contract, answered to a POST, shows the message the server sent
+    (already in the reader's language: tests/api/test_errors.py checks those)."""
     page = reader.page
     answer: dict[str, Any] = {}  # the status and the error envelope to answer with
 
@@ -162,27 +170,19 @@ def test_every_error_code_has_its_message(server: Server, host: Host, reader: Re
         route.fulfill(status=answer["status"], json={"error": answer["error"]},
                       headers={"Access-Control-Allow-Origin": host.base})
 
-    page.route(f"{server.base}/api/v1/comments", refuse)
+    page.route(posts(server), refuse)
     form = open_form(page, host.page(uri="/errors/codes"))
     alert = form.locator(".palabre-error[role=alert]")
     form.get_by_label("Comment").fill("Kept whatever happens")
     for code, (status, message) in CODES.items():
-        answer.update(status=status, error={"code": code, "message": "server text"})
+        answer.update(status=status, error={"code": code, "message": message})
         form.get_by_role("button", name="Post comment").click()
         expect(alert).to_have_text(message)
         expect(form.get_by_label("Comment")).to_have_value("Kept whatever happens")
         alert.evaluate("el => { el.textContent = '' }")
-    # A reason the widget knows wins over the code; an unknown one falls back to the code.
-    answer.update(status=403, error={"code": "forbidden", "reason": "banned", "message": "x"})
-    form.get_by_role("button", name="Post comment").click()
-    expect(alert).to_have_text("You can no longer comment on this site.")
-    answer.update(status=422, error={"code": "invalid_input", "reason": "new_reason",
-                                     "message": "x"})
-    form.get_by_role("button", name="Post comment").click()
-    expect(alert).to_have_text("Some fields are not valid.")
     # An answer that is not the JSON envelope (a proxy's HTML page) still reads well.
-    page.unroute(f"{server.base}/api/v1/comments", refuse)
-    page.route(f"{server.base}/api/v1/comments", lambda route: route.fulfill(
+    page.unroute(posts(server), refuse)
+    page.route(posts(server), lambda route: route.fulfill(
         status=502, body="<html>Bad gateway</html>", content_type="text/html",
         headers={"Access-Control-Allow-Origin": host.base})
         if route.request.method == "POST" else route.fallback())
