@@ -215,3 +215,25 @@ def test_signing_in_page_passes_axe(server: Server, browser: Browser, axe_source
     assert violations(page, axe_source) == []
     page.screenshot(path=screenshots() / "admin-login-phone.png")
     context.close()
+
+
+def test_the_desk_works_without_javascript(server: Server, browser: Browser,
+                                           desk_site: str) -> None:
+    uri = next(_uris)
+    first, second = held(server, uri, "Sans script, un"), held(server, uri, "Sans script, deux")
+    context = browser.new_context(java_script_enabled=False, locale="fr-FR")
+    page = context.new_page()
+    page.goto(f"{server.base}/admin/login")
+    page.get_by_label("Identifiant").fill("redaction")
+    page.get_by_label("Mot de passe").fill(PASSWORD)
+    page.get_by_role("button", name="Se connecter").click()
+    page.goto(f"{server.base}/admin/queue/pending?site={SITE}&q={uri}")
+    page.locator(f"#comment-{first['id']}").get_by_role("button", name="Approuver").click()
+    expect(page.get_by_role("status")).to_have_text("Commentaire approuvé.")
+    page.get_by_label("Sélectionner le commentaire de Anonyme").check()
+    page.get_by_label("Avec les commentaires sélectionnés").select_option("spam")
+    page.get_by_role("button", name="Appliquer").click()
+    expect(page.get_by_role("status")).to_have_text("1 commentaire marqué comme indésirable.")
+    assert public(server, uri) == [first["id"]]
+    assert second["id"] not in public(server, uri)
+    context.close()
