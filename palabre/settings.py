@@ -148,6 +148,16 @@ class ServerConfig:
         10, "How long a connection may take to send a complete request line and headers, from "
         "its opening or from the first byte of its next request, in seconds; slower ones are "
         "closed (0: no limit). The reverse proxy in front should enforce its own.")
+    live_max_streams: int = setting(
+        1000, "Live-update streams (GET /api/v1/events) one worker holds open at once; past "
+        "it, new ones are refused with 429. Each is an open connection: keep it under the "
+        "worker's file descriptor limit.")
+    live_max_streams_per_client: int = setting(
+        16, "Live-update streams one client address may hold open on one worker (readers "
+        "behind one NAT share an address); past it, 429.")
+    live_heartbeat_seconds: int = setting(
+        15, "Seconds between the comment lines that keep an idle live-update stream open "
+        "through proxies.")
 
 
 @dataclass(frozen=True)

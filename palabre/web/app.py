@@ -34,6 +34,8 @@ from palabre.web.embed import pages
 from palabre.web.http.clients import parse_networks
 from palabre.web.http.cors import OriginPolicy, SiteCORS
 from palabre.web.http.errors import on_http_error, on_palabre_error, on_unexpected
+from palabre.web.live import stream
+from palabre.web.live.hub import Hub
 from palabre.web.state import State, state
 
 log = logging.getLogger("palabre.web")
@@ -62,12 +64,18 @@ def create_app(config: ServerConfig, storage: Storage | None = None) -> CachedRe
     if not config.secret:
         raise ValueError("a secret is required (palabre serve generates one)")
     ctx = Context(storage=store, secret=config.secret, config=config)
+    hub = Hub(store, heartbeat_seconds=max(1, config.live_heartbeat_seconds),
+              max_streams=config.live_max_streams,
+              max_per_client=config.live_max_streams_per_client)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         await ensure_site(store)
         upkeep = asyncio.create_task(keep_outbox(ctx))
-        yield
+        await hub.start()
+        with stream.end_streams_on_signals(hub):
+            yield
+        await hub.stop()
         upkeep.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await upkeep
@@ -76,7 +84,7 @@ def create_app(config: ServerConfig, storage: Storage | None = None) -> CachedRe
     cache = ThreadCache(store, max_bytes=max(0, config.cache_megabytes) << 20)
     origins = OriginPolicy(store)
     routes: list[Route] = [*comments.routes, *threads.routes, *admin_api.routes,
-                           *openapi.routes, *pages.routes,
+                           *openapi.routes, *pages.routes, *stream.routes,
                            Route("/healthz", healthz, methods=["GET"])]
     if config.demo:
         routes += pages.demo_routes
@@ -93,6 +101,7 @@ def create_app(config: ServerConfig, storage: Storage | None = None) -> CachedRe
                               max_body_bytes=config.max_body_bytes,
                               public_url=config.public_url.rstrip("/"),
                               sessions=Sessions(config.secret))
+    app.state.live_hub = hub
     return CachedReads(app, cache, ctx, origins)
 
 

@@ -222,6 +222,17 @@ def _reads() -> dict[str, Any]:
                 SITE, {**URI, "required": False}],
             "responses": {"200": {"description": "Atom feed", "content": {
                 "application/atom+xml": {}}}, **_errors(422)}}},
+        "/api/v1/events": {"get": {
+            "summary": "Live events of a thread (Server-Sent Events)",
+            "description": "`comment` events (data: the public comment object) and `removed` "
+                           "events (data: `{\"id\": N}`); each has the outbox `id`. A client "
+                           "reconnecting with `Last-Event-ID` gets what it missed (`reset`: "
+                           "too much to replay, reload the thread). A comment line every "
+                           "`live_heartbeat_seconds`.",
+            "parameters": [SITE, URI, {"name": "Last-Event-ID", "in": "header",
+                                       "schema": {"type": "string", "pattern": "^[0-9]*$"}}],
+            "responses": {"200": {"description": "An endless event stream", "content": {
+                "text/event-stream": {}}}, **_errors(422, 429)}}},
     }
 
 
