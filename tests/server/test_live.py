@@ -1,0 +1,125 @@
+"""Live updates through real `palabre serve` processes: a post on one instance reaches a
+stream open on another (PostgreSQL), a reconnect resumes with Last-Event-ID (SQLite, two
+workers), and stopping the server ends its streams cleanly."""
+
+from __future__ import annotations
+
+import queue
+import subprocess
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import httpx
+import orjson
+
+from tests.conftest import SECRET, migrated_database
+from tests.server.conftest import clean_env, free_port, palabre, stop
+
+
+@contextmanager
+def serving(database_url: str, log: Path, *options: str) -> Iterator[str]:
+    """A `palabre serve` on a free port; yields its base URL."""
+    port = free_port()
+    with log.open("wb") as output:
+        process = subprocess.Popen(
+            palabre("serve", "--host", "127.0.0.1", "--port", str(port), "--database",
+                    database_url, "--post-rate-limit", "0", *options),
+            stdout=output, stderr=subprocess.STDOUT, start_new_session=True,
+            env={**clean_env(), "PALABRE_SECRET": SECRET})
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            assert process.poll() is None, log.read_text(errors="replace")
+            try:
+                if httpx.get(f"{url}/healthz").status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            assert time.monotonic() < deadline, "server did not answer /healthz in 20 s"
+            time.sleep(0.1)
+        yield url
+    finally:
+        stop(process)
+
+
+class Events:
+    """An event stream read on a thread: each event (with its arrival time) in a queue."""
+
+    def __init__(self, url: str, last_event_id: int | None = None) -> None:
+        self.url = url
+        self.headers = {} if last_event_id is None else {"Last-Event-ID": str(last_event_id)}
+        self.found: queue.Queue[dict[str, Any]] = queue.Queue()
+        self.status = 0
+        self.opened = threading.Event()
+        self.ended = threading.Event()
+        self.thread = threading.Thread(target=self._read, daemon=True)
+        self.thread.start()
+        assert self.opened.wait(10), "the stream did not open"
+
+    def _read(self) -> None:
+        with httpx.stream("GET", self.url, headers=self.headers,
+                          timeout=httpx.Timeout(10, read=30)) as answer:
+            self.status = answer.status_code
+            event: dict[str, Any] = {}
+            lines = answer.iter_lines()
+            for line in lines:
+                self.opened.set()
+                if line.startswith("id: "):
+                    event["id"] = int(line[4:])
+                elif line.startswith("event: "):
+                    event["event"] = line[7:]
+                elif line.startswith("data: "):
+                    event["data"] = orjson.loads(line[6:])
+                elif not line and event:
+                    self.found.put({**event, "at": time.monotonic()})
+                    event = {}
+        self.opened.set()
+        self.ended.set()
+
+    def next(self, timeout: float = 5) -> dict[str, Any]:
+        return self.found.get(timeout=timeout)
+
+
+def post(base: str, uri: str, text: str) -> tuple[int, float]:
+    sent = time.monotonic()
+    answer = httpx.post(f"{base}/api/v1/comments", json={"uri": uri, "text": text})
+    assert answer.status_code == 201, answer.text
+    return answer.json()["comment"]["id"], sent
+
+
+def test_a_post_on_one_instance_reaches_a_stream_on_another(tmp_path: Path) -> None:
+    with migrated_database("postgres", tmp_path) as url, \
+            serving(url, tmp_path / "a.log") as a, serving(url, tmp_path / "b.log") as b:
+        on_b = Events(f"{b}/api/v1/events?uri=/live")
+        elsewhere = Events(f"{b}/api/v1/events?uri=/other")
+        for n in range(3):
+            comment_id, sent = post(a, "/live", f"Message {n}")
+            event = on_b.next()
+            assert event["event"] == "comment" and event["data"]["id"] == comment_id
+            assert event["at"] - sent < 1.0
+        assert elsewhere.found.empty()
+
+
+def test_a_reconnect_resumes_where_it_left_and_stopping_ends_streams(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'palabre.db'}"
+    with serving(url, tmp_path / "server.log", "--workers", "2",
+                 "--live-heartbeat-seconds", "1") as base:
+        stream = f"{base}/api/v1/events?uri=/resume"
+        first = Events(stream)
+        seen, _ = post(base, "/resume", "Avant la coupure")
+        last_id = first.next()["id"]
+        missed = [post(base, "/resume", f"Pendant la coupure {n}")[0] for n in range(2)]
+        again = Events(stream, last_id)
+        got = [again.next()["data"]["id"] for _ in missed]
+        assert got == missed and seen not in got
+        fresh, _ = post(base, "/resume", "Après")
+        assert again.next()["data"]["id"] == fresh
+        stopped = time.monotonic()
+    # The server stopped (stop() waits for it): its streams ended, they were not cut.
+    assert again.ended.wait(5) and first.ended.wait(5)
+    assert time.monotonic() - stopped < 5
