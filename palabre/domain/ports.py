@@ -224,7 +224,7 @@ class WriteTx(Reads, Protocol):
     async def posted_since(self, site_id: int, text: str, email: str, client: str,
                            since: datetime) -> bool:
         """Whether this author (same client key, or same email when given) posted exactly
-        this text on the site since ``since``."""
+        this text on the site since ``since``, among their latest 20 comments of each kind."""
         ...
 
     async def sanction_of(self, site_id: int, email_hash: str, client: str,
@@ -242,6 +242,11 @@ class WriteTx(Reads, Protocol):
     async def get_ban(self, ban_id: int) -> Ban | None: ...
 
     async def lift_ban(self, ban_id: int) -> None: ...
+
+    async def spend_challenge(self, key: str, expires: datetime, now: datetime) -> bool:
+        """Mark a proof-of-work challenge used; False when it was used already. Challenges
+        expired by ``now`` are forgotten."""
+        ...
 
     async def audit(self, site_id: int | None, actor: str, action: str, target: str,
                     before: dict[str, object], after: dict[str, object],

@@ -50,6 +50,7 @@ class Tables:
     imported: dict[tuple[ThreadId, str, str], CommentId] = field(default_factory=dict)
     reports: dict[tuple[CommentId, str], Report] = field(default_factory=dict)
     audit: dict[int, AuditEntry] = field(default_factory=dict)
+    spent: dict[str, datetime] = field(default_factory=dict)  # challenge → expiry
     last_ids: dict[str, int] = field(default_factory=dict)  # ids are never reused
 
     def copy(self) -> Tables:

@@ -29,6 +29,7 @@ def _day(moment: datetime) -> int:
     return int(moment.timestamp() * 1_000_000) // 86_400_000_000
 
 
+RECENT_TEXTS = 20  # as in sql_moderation.py
 SEVERITY = {SanctionAction.BAN: 0, SanctionAction.SUSPEND: 1, SanctionAction.PREMODERATE: 2}
 
 
@@ -159,9 +160,14 @@ class MemoryModerationWrites(MemoryModerationReads):
     async def posted_since(self, site_id: int, text: str, email: str, client: str,
                            since: datetime) -> bool:
         wanted = email.strip().lower()
-        return any(c.created >= since and c.text == text
-                   and (c.client == client or (email and c.email.lower() == wanted))
-                   for c in self._site_comments(site_id))
+        by_client = [c for c in self.tables.comments.values()
+                     if c.client == client and c.created >= since]
+        by_email = [c for c in self.tables.comments.values()
+                    if wanted and c.email.lower() == wanted and c.created >= since]
+        latest = [sorted(found, key=lambda c: c.created, reverse=True)[:RECENT_TEXTS]
+                  for found in (by_client, by_email)]
+        return any(c.text == text and self.tables.threads[c.thread_id].site_id == site_id
+                   for found in latest for c in found)
 
     async def sanction_of(self, site_id: int, email_hash: str, client: str,
                           now: datetime) -> Ban | None:
@@ -186,6 +192,15 @@ class MemoryModerationWrites(MemoryModerationReads):
     async def lift_ban(self, ban_id: int) -> None:
         for key in [k for k, b in self.tables.bans.items() if b.id == ban_id]:
             del self.tables.bans[key]
+
+    async def spend_challenge(self, key: str, expires: datetime, now: datetime) -> bool:
+        spent = self.tables.spent
+        for old in [k for k, at in spent.items() if at <= now]:
+            del spent[old]
+        if key in spent:
+            return False
+        spent[key] = expires
+        return True
 
     async def audit(self, site_id: int | None, actor: str, action: str, target: str,
                     before: dict[str, object], after: dict[str, object],

@@ -82,14 +82,14 @@ comments = Table(
     Index("ix_comments_parent", "parent"),
     Index("ix_comments_status_created", "status", "created"),
     Index("ix_comments_email", "email"),
-    Index("ix_comments_client", "client"),
+    Index("ix_comments_client", "client", "created"),
     # Ids are never reused, even after the newest comment is deleted: tokens, permalinks
     # and votes name a comment by its id.
     sqlite_autoincrement=True,
 )
 
 # An author's comments whatever the case of their email (the desk's history, standing).
-Index("ix_comments_email_lower", func.lower(comments.c.email))
+Index("ix_comments_email_lower", func.lower(comments.c.email), comments.c.created)
 
 votes = Table(
     "votes",
@@ -203,4 +203,13 @@ imported_comments = Table(
     Column("source", String(32), primary_key=True),
     Column("source_id", String(200), primary_key=True),
     Column("comment_id", Integer, nullable=False),
+)
+
+# Proof-of-work challenges already used (by their signature), kept until they expire.
+spent_challenges = Table(
+    "spent_challenges",
+    metadata,
+    Column("key", String(128), primary_key=True),
+    Column("expires", BigInteger, nullable=False),
+    Index("ix_spent_challenges_expires", "expires"),
 )

@@ -53,6 +53,7 @@ BY_EMAIL = "lower(c.email) = ?"
 BY_CLIENT = "c.client = ?"
 SELECT_BAN = "SELECT site_id, kind, value, reason, created, action, until, id FROM bans "
 DAY = 86_400_000_000  # microseconds
+RECENT_TEXTS = 20  # an author's latest comments a duplicate is looked for among
 SEVERITY = "CASE action WHEN 'ban' THEN 0 WHEN 'suspend' THEN 1 ELSE 2 END"
 
 
@@ -158,13 +159,16 @@ class ModerationReads:
     async def _moderators(self, where: str, params: Sequence[Any]) -> list[Moderator]:
         rows = await self._all("SELECT id, username, password_hash, role, disabled "
                                "FROM moderators " + where, params)
-        found = []
-        for r in rows:
-            sites = await self._all("SELECT site_id FROM moderator_sites "
-                                    "WHERE moderator_id = ?", (r[0],))
-            found.append(Moderator(r[0], r[1], r[2], Role(r[3]),
-                                   frozenset(int(s[0]) for s in sites), bool(r[4])))
-        return found
+        if not rows:
+            return []
+        among = ("SELECT moderator_id, site_id FROM moderator_sites WHERE moderator_id IN "
+                 "(SELECT id FROM moderators ")
+        links = await self._all(among + where + ")", params)
+        sites: dict[int, set[int]] = {}
+        for moderator_id, site_id in links:
+            sites.setdefault(int(moderator_id), set()).add(int(site_id))
+        return [Moderator(r[0], r[1], r[2], Role(r[3]), frozenset(sites.get(r[0], ())),
+                          bool(r[4])) for r in rows]
 
     async def list_moderators(self) -> list[Moderator]:
         return await self._moderators("ORDER BY username", ())
@@ -234,11 +238,17 @@ class ModerationWrites:
 
     async def posted_since(self, site_id: int, text: str, email: str, client: str,
                            since: datetime) -> bool:
+        # The author's latest comments only (by client key, then by email), each a range of
+        # one index read backwards, whatever a heavy poster wrote before.
+        at, mail = to_micros(since), email.strip().lower() or "@"  # "@": no one's email
         row = await self._one(
-            "SELECT 1 FROM comments c JOIN threads t ON t.id = c.thread_id "
-            "WHERE t.site_id = ? AND c.created >= ? AND c.text = ? AND (c.client = ? "
-            "OR (? <> '' AND lower(c.email) = ?)) LIMIT 1",
-            (site_id, to_micros(since), text, client, email, email.strip().lower()))
+            "SELECT 1 FROM (SELECT c.text, c.thread_id FROM comments c WHERE c.client = ? "
+            "AND c.created >= ? ORDER BY c.created DESC LIMIT ?) r JOIN threads t "
+            "ON t.id = r.thread_id WHERE t.site_id = ? AND r.text = ? UNION ALL "
+            "SELECT 1 FROM (SELECT c.text, c.thread_id FROM comments c WHERE lower(c.email) = ? "
+            "AND c.created >= ? ORDER BY c.created DESC LIMIT ?) m JOIN threads t "
+            "ON t.id = m.thread_id WHERE t.site_id = ? AND m.text = ? LIMIT 1",
+            (client, at, RECENT_TEXTS, site_id, text, mail, at, RECENT_TEXTS, site_id, text))
         return row is not None
 
     async def sanction_of(self, site_id: int, email_hash: str, client: str,
@@ -269,6 +279,13 @@ class ModerationWrites:
 
     async def lift_ban(self, ban_id: int) -> None:
         await self._run("DELETE FROM bans WHERE id = ?", (ban_id,))
+
+    async def spend_challenge(self, key: str, expires: datetime, now: datetime) -> bool:
+        await self._run("DELETE FROM spent_challenges WHERE expires <= ?", (to_micros(now),))
+        row = await self._one("INSERT INTO spent_challenges (key, expires) VALUES (?, ?) "
+                              "ON CONFLICT (key) DO NOTHING RETURNING key",
+                              (key, to_micros(expires)))
+        return row is not None
 
     async def audit(self, site_id: int | None, actor: str, action: str, target: str,
                     before: dict[str, object], after: dict[str, object],

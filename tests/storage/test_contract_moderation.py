@@ -196,3 +196,18 @@ def test_activity_by_day_and_the_busiest_threads(url: Backend) -> None:
         assert [(t.uri, n) for t, n in busiest] == [("/a", 2), ("/b", 1)]
 
     run(url, work)
+
+
+def test_a_challenge_is_spent_once_until_it_expires(url: Backend) -> None:
+    async def work(store: Storage) -> None:
+        later = NOW + timedelta(minutes=10)
+        async with store.write() as tx:
+            assert await tx.spend_challenge("sig-1", later, NOW)
+            assert not await tx.spend_challenge("sig-1", later, NOW)
+            assert await tx.spend_challenge("sig-2", later, NOW)
+        async with store.write() as tx:
+            assert not await tx.spend_challenge("sig-2", later, NOW + timedelta(minutes=9))
+            # Once expired it is forgotten (and an expired challenge is refused before).
+            assert await tx.spend_challenge("sig-1", later + timedelta(minutes=10), later)
+
+    run(url, work)
