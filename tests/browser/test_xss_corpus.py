@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import itertools
 import re
+import subprocess
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -130,7 +131,7 @@ class Poster:
         self.marks = itertools.count()
         self.reason = ""
 
-    def post(self, site: str, uri: str, text: str, **fields: str) -> dict[str, Any] | None:
+    def post(self, site: str, uri: str, text: str, **fields: str | int) -> dict[str, Any] | None:
         mark = f"xss-mark-{next(self.marks)}"
         body = {"site": site, "uri": uri, "text": f"{text}\n\n{mark}", **fields}
         answer = self.send(body)
@@ -160,6 +161,7 @@ def post_public(poster: Poster, found: Corpus) -> None:
     """Texts (with names cycling) and websites on SITE, PER_THREAD a thread, each thread
     titled; then one thread per remaining title, newest, so the site's feed shows them."""
     texts, names, titles = corpus_.texts(), corpus_.names(), corpus_.titles()
+    hostile = set(corpus_.hostile_urls())
     sites = [("website", w) for w in corpus_.websites()]
     items = [("text", t) for t in texts] + sites
     found.payloads.update(texts + names + titles + corpus_.websites())
@@ -170,9 +172,19 @@ def post_public(poster: Poster, found: Corpus) -> None:
         if kind == "website":
             comment = poster.post(SITE, uri, f"website {n}", website=value, **fields)
             check_website(found, value, comment)
+            # A scheme without "//" is read as a host name (https:// put before it): kept
+            # only when that makes a valid https address.
+            if value in hostile and comment is not None:
+                assert comment["website"] == "https://" + value.strip(), value
         else:
             poster.post(SITE, uri, value, **fields)
         found.titles[(SITE, uri)] = title
+    parent: int | None = None  # a chain deeper than max_depth: replies say whom they answer
+    for n, name in enumerate(names[:30]):
+        linked: dict[str, str | int] = {"parent": parent} if parent else {"title": titles[-1]}
+        reply = poster.post(SITE, "/xss/replies", f"reply {n}", author=name, **linked)
+        assert reply is not None
+        parent = reply["id"]
     used = -(-len(items) // PER_THREAD)
     for n, title in enumerate(titles[used:]):
         uri = f"/xss/title/{n}"
@@ -248,7 +260,8 @@ def import_file(server: Server, found: Corpus, folder: Path) -> None:
 
 @pytest.fixture(scope="module")
 def corpus(server: Server, tmp_path_factory: pytest.TempPathFactory) -> Corpus:
-    server.create_site(SITE, duplicate_window_seconds=0, site_url="https://news.example.org")
+    server.create_site(SITE, duplicate_window_seconds=0, site_url="https://news.example.org",
+                       max_depth=1)
     server.create_site(DESK, moderation="all", duplicate_window_seconds=0)
     server.create_site(IMPORTED)
     found = Corpus()
@@ -334,6 +347,15 @@ def heading_has_title(page: Page, selector: str, server: Server, site: str, uri:
     assert thread["title"] in heading, (site, uri, heading, thread["title"])
 
 
+def replies_name_whom_they_answer(corpus: Corpus, page: Page) -> None:
+    links: list[list[str]] = page.locator(".palabre-reply-to").evaluate_all(
+        "links => links.map(a => [a.getAttribute('href'), a.textContent])")
+    for href, text in links:
+        answered = corpus.comments[int(href.removeprefix("#comment-"))]
+        assert text == f"in reply to {answered.author or 'Anonymous'}", (href, text)
+        corpus.checks["'in reply to' names shown as text"] += 1
+
+
 def test_the_widget_shows_every_payload_as_text(
         corpus: Corpus, server: Server, host: Host, watched: Watched) -> None:
     page = watched.page
@@ -348,6 +370,7 @@ def test_the_widget_shows_every_payload_as_text(
             watched.walk(corpus, f"widget {site} {uri}")
             heading_has_title(page, "#palabre-thread .palabre-heading", server, site, uri)
             watched.shown(corpus, WIDGET, ids_of(corpus, uri, server, site), f"widget {uri}")
+            replies_name_whom_they_answer(corpus, page)
     report(corpus, "widget")
 
 
@@ -361,6 +384,7 @@ def test_the_fragment_shows_every_payload_as_text(
             heading_has_title(page, ".palabre-static .palabre-heading", server, site, uri)
             watched.shown(corpus, FRAGMENT, ids_of(corpus, uri, server, site),
                           f"fragment {uri}")
+            replies_name_whom_they_answer(corpus, page)
     report(corpus, "fragment")
 
 
@@ -458,3 +482,159 @@ def test_the_walk_sees_what_it_looks_for(server: Server, watched: Watched) -> No
                   " '<div class=palabre-body><img></div>'); window.__pwned = 1; }")
     found = page.evaluate(WALK, server.base)
     assert found["tags"] == ["img"] and found["pwned"] == "1"
+
+
+CARD_FACTS = r"""() => Object.fromEntries([...document.querySelectorAll('article.card')].map(
+  (el) => [el.id.replace(/^comment-/, ''),
+           [el.querySelector('.article a, .article span')?.textContent ?? '',
+            el.querySelector('.facts')?.textContent ?? '']]))"""
+
+
+@pytest.fixture(scope="module")
+def moderator(server: Server) -> str:
+    done = subprocess.run([server.palabre, "admin", "moderator", MODERATOR, "--password-stdin",
+                           "--database", server.database], input=PASSWORD + "\n",
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    return MODERATOR
+
+
+@pytest.fixture
+def desk(server: Server, browser: Browser, corpus: Corpus, moderator: str) -> Iterator[Watched]:
+    """A moderator signed in through the form (whose pages must raise no error either)."""
+    context = browser.new_context(viewport={"width": 1100, "height": 900}, locale="en-GB")
+    context.set_default_timeout(10000)
+    found = Watched(context.new_page(), server.base)
+    found.page.on("dialog", found.dialog)
+    found.page.on("pageerror", lambda exc: found.errors.append(str(exc)))
+    found.page.goto(f"{server.base}/admin/login")
+    found.page.get_by_label("Username").fill(moderator)
+    found.page.get_by_label("Password").fill(PASSWORD)
+    found.page.get_by_label("Password").press("Enter")
+    found.page.wait_for_url("**/admin/queue/**")
+    yield found
+    context.close()
+    assert found.dialogs == [], found.dialogs
+    assert found.errors == [], found.errors
+
+
+def titles_of(server: Server, site: str, uris: set[str]) -> dict[str, str]:
+    return {uri: httpx.get(f"{server.base}/api/v1/threads",
+                           params={"site": site, "uri": uri}).json()["title"] for uri in uris}
+
+
+def walk_queue(desk: Watched, corpus: Corpus, server: Server, site: str,
+               kind: str) -> dict[int, list[str]]:
+    """Every page of a queue walked; each card's name and mark checked, and its thread's
+    title; returns the cards' article labels and facts by comment id."""
+    facts: dict[int, list[str]] = {}
+    for number in itertools.count(1):
+        desk.page.goto(f"{server.base}/admin/queue/{kind}?site={site}&page={number}")
+        desk.walk(corpus, f"queue {kind} {site} page {number}")
+        shown: dict[str, list[str | None]] = desk.page.evaluate(SHOWN, CARDS)
+        here = [int(i) for i in shown if int(i) in corpus.comments]
+        desk.shown(corpus, CARDS, here, f"queue {kind} {site}")
+        page_facts: dict[str, list[str]] = desk.page.evaluate(CARD_FACTS)
+        facts.update({int(i): v for i, v in page_facts.items()})
+        if desk.page.locator("a[rel=next]").count() == 0:
+            break
+    titles = titles_of(server, site, {corpus.comments[i].uri for i in facts
+                                      if i in corpus.comments})
+    for comment_id, (label, _) in facts.items():
+        if comment_id in corpus.comments:
+            assert label == titles[corpus.comments[comment_id].uri], (comment_id, label)
+            corpus.checks["titles shown as text"] += 1
+    return facts
+
+
+def test_the_desk_shows_every_payload_as_text(
+        corpus: Corpus, server: Server, desk: Watched) -> None:
+    held = {i for i, c in corpus.comments.items() if c.uri.startswith("/desk/")}
+    assert len(held) > 100
+    assert set(walk_queue(desk, corpus, server, DESK, "pending")) == held
+    reported = walk_queue(desk, corpus, server, SITE, "reported")
+    notes = [" ".join(n.split())[:30] for n in corpus_.breakout_texts()[:25]]
+    everything = " ".join(" ".join(facts for _, facts in reported.values()).split())
+    assert [n for n in notes if n not in everything] == []
+    corpus.checks["report notes shown as text"] += len(notes)
+    walk_queue(desk, corpus, server, IMPORTED, "pending")
+    report(corpus, "desk queues")
+
+
+def test_the_desk_edit_and_thread_pages_keep_payloads_in_their_fields(
+        corpus: Corpus, server: Server, desk: Watched) -> None:
+    page = desk.page
+    held = [c for c in corpus.comments.values() if c.uri.startswith("/desk/")]
+    for posted in held[:12]:
+        page.goto(f"{server.base}/admin/comments/{posted.id}/edit")
+        desk.walk(corpus, f"edit {posted.id}")
+        assert posted.mark in page.locator("#e-text").input_value()
+        corpus.checks["edit fields holding their text"] += 1
+    uris = sorted({c.uri for c in held})[:12]
+    for uri, title in titles_of(server, DESK, set(uris)).items():
+        page.goto(f"{server.base}/admin/threads?site={DESK}&uri={uri}")
+        desk.walk(corpus, f"thread {uri}")
+        assert page.locator("#thread-heading").text_content() == title
+        assert page.locator("#t-title").input_value() == title
+        corpus.checks["thread pages holding their title"] += 1
+    report(corpus, "desk edit and thread pages")
+
+
+def test_the_desk_sanctions_and_audit_pages_keep_payloads_as_text(
+        corpus: Corpus, server: Server, desk: Watched) -> None:
+    page = desk.page
+    why = corpus_.breakout_texts()[2]
+    page.goto(f"{server.base}/admin/queue/pending?site={DESK}")
+    card = page.locator("article.card").first
+    card.locator("details.sanction summary").click()
+    card.locator("input[name=why]").fill(why)
+    card.locator("details.sanction button[type=submit]").click()
+    page.wait_for_load_state()
+    page.locator("article.card").first.get_by_role("button", name="Approve").click()
+    page.wait_for_load_state()
+    page.goto(f"{server.base}/admin/sanctions?site={DESK}")
+    desk.walk(corpus, "sanctions")
+    assert why in (page.locator("main table").text_content() or "")
+    for path in (f"/admin/audit?site={DESK}", "/admin/audit", f"/admin/dashboard?site={DESK}",
+                 f"/admin/threads?site={DESK}", f"/admin/settings?site={DESK}"):
+        page.goto(server.base + path)
+        desk.walk(corpus, path)
+    report(corpus, "sanctions, audit, dashboard")
+
+
+# The widget's own Markdown preview (built in the browser, not by the server) of every text.
+PREVIEW = r"""([texts, origin]) => {
+  const walk = WALK;
+  const field = document.querySelector('#palabre-thread textarea[name=text]');
+  const shown = document.querySelector('#palabre-thread .palabre-preview');
+  const bad = [];
+  let elements = 0;
+  texts.forEach((text, n) => {
+    field.value = `${text}\n\npreview-mark-${n}`;
+    field.dispatchEvent(new Event('input', {bubbles: true}));
+    const found = walk(origin);
+    elements += found.elements;
+    bad.push(...found.bad, ...found.tags.filter((t) => !TAGS.includes(t)).map((t) => `tag ${t}`));
+    if (found.pwned !== null) bad.push(`pwned by ${n}`);
+    if (!shown.textContent.includes(`preview-mark-${n}`)) bad.push(`mark ${n} missing`);
+  });
+  return {bad, elements};
+}"""
+
+
+def test_the_widget_preview_shows_every_text_as_text(
+        corpus: Corpus, server: Server, host: Host, watched: Watched) -> None:
+    page = watched.page
+    page.goto(host.page(uri="/xss/preview", script=f'data-palabre-site="{SITE}"'))
+    page.wait_for_selector("#palabre-thread .palabre-heading")
+    form = page.get_by_role("form", name="Leave a comment")
+    form.get_by_role("button", name="Preview").click()
+    script = PREVIEW.replace("WALK", WALK).replace("TAGS", repr(sorted(BODY_TAGS)))
+    texts = corpus_.texts()
+    found: dict[str, Any] = page.evaluate(script, [texts, server.base])
+    page.wait_for_timeout(100)
+    assert found["bad"] == [], found["bad"][:10]
+    assert page.evaluate("window.__pwned") is None
+    corpus.checks["previews walked"] += len(texts)
+    corpus.checks["elements walked"] += found["elements"]
+    report(corpus, "widget preview")
