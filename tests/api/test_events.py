@@ -286,6 +286,8 @@ def test_a_refused_stream_keeps_the_error_envelope(make_api: AppFactory) -> None
     assert refused.headers["retry-after"] and refused.headers[
         "access-control-allow-origin"] == "https://blog.example"
     assert refused.json()["error"]["reason"] == "too_many_streams"
+    head = make_api().request("HEAD", "/api/v1/events", params={"uri": "/a"})
+    assert head.status_code == 200 and head.headers["content-type"] == "text/event-stream"
     for params, headers in (({"uri": "/a", "site": "nowhere"}, {}), ({}, {}),
                             ({"uri": "/a"}, {"Last-Event-ID": "12; DROP"})):
         answer = api.get("/api/v1/events", params=params, headers=headers)

@@ -15,7 +15,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections import deque
 from collections.abc import AsyncIterator
 
 from palabre.domain.events import StoredEvent
@@ -40,15 +39,16 @@ class TooManyStreams(Exception):
 
 
 class Subscriber:
-    """One open stream: its thread, its client, and the frames waiting to be sent."""
+    """One open stream: its thread, its client, and the frames waiting to be sent (a list
+    and a future, not a deque and an Event: about 1 KB less per idle stream)."""
 
-    __slots__ = ("_frames", "_limit", "_ready", "after", "client", "closed", "dropped", "key")
+    __slots__ = ("_frames", "_limit", "_waiter", "after", "client", "closed", "dropped", "key")
 
     def __init__(self, key: ThreadKey, client: str, after: int, limit: int) -> None:
         self.key, self.client, self.after, self._limit = key, client, after, limit
         self.closed = self.dropped = False
-        self._frames: deque[bytes] = deque()
-        self._ready = asyncio.Event()
+        self._frames: list[bytes] = []
+        self._waiter: asyncio.Future[None] | None = None
 
     def offer(self, frame: bytes) -> None:
         """Queue a frame; past the bound the reader is too slow and is dropped."""
@@ -58,7 +58,7 @@ class Subscriber:
             self.drop()
             return
         self._frames.append(frame)
-        self._ready.set()
+        self._wake()
 
     def drop(self) -> None:
         """End the stream now, with nothing more sent (too slow, or gone)."""
@@ -69,15 +69,22 @@ class Subscriber:
     def close(self) -> None:
         """End the stream once the frames already queued are sent."""
         self.closed = True
-        self._ready.set()
+        self._wake()
+
+    def _wake(self) -> None:
+        if self._waiter is not None and not self._waiter.done():
+            self._waiter.set_result(None)
 
     async def next(self) -> bytes | None:
         """The next frames to send (all that wait, as one write), or None: the end."""
         while not self._frames:
             if self.closed:
                 return None
-            self._ready.clear()
-            await self._ready.wait()
+            self._waiter = asyncio.get_running_loop().create_future()
+            try:
+                await self._waiter
+            finally:
+                self._waiter = None
         chunk = b"".join(self._frames)
         self._frames.clear()
         return chunk

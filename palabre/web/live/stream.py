@@ -81,6 +81,12 @@ class EventStream(Response):
         self.background = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["method"] == "HEAD":  # the head alone (Starlette routes HEAD to GET)
+            self.hub.unsubscribe(self.subscriber)
+            await send({"type": "http.response.start", "status": 200,
+                        "headers": self.raw_headers})
+            await send({"type": "http.response.body", "body": b"", "more_body": False})
+            return
         listener = asyncio.create_task(self._watch(receive))
         try:
             await send({"type": "http.response.start", "status": 200,
