@@ -104,17 +104,19 @@ async def events(reader: asyncio.StreamReader, found: asyncio.Queue[tuple[float,
             found.put_nowait((time.perf_counter(), orjson.loads(line[6:])["id"]))
 
 
-async def latencies(port: int, posts: int) -> list[float]:
+async def latencies(port: int, posts: int) -> tuple[list[float], list[float]]:
+    """(POST sent -> event received, POST sent -> POST answered), for each post."""
     reader, writer = await open_stream(port, "/p0")
     found: asyncio.Queue[tuple[float, int]] = asyncio.Queue()
     listener = asyncio.create_task(events(reader, found))
-    measured = []
+    measured, answers = [], []
     async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}",
                                  limits=httpx.Limits(max_keepalive_connections=0)) as client:
         for n in range(posts):
             sent = time.perf_counter()
             answer = await client.post("/api/v1/comments", json={"uri": "/p0",
                                                                  "text": f"Mesure {n}"})
+            answers.append(time.perf_counter() - sent)
             comment_id = answer.json()["comment"]["id"]
             while True:
                 arrived, event_id = await asyncio.wait_for(found.get(), 5)
@@ -123,7 +125,7 @@ async def latencies(port: int, posts: int) -> list[float]:
                     break
     listener.cancel()
     writer.close()
-    return measured
+    return measured, answers
 
 
 async def measure(port: int, leader: int, streams: int, pages: int, posts: int) -> None:
@@ -141,13 +143,18 @@ async def measure(port: int, leader: int, streams: int, pages: int, posts: int) 
     after = rss_kib(pids)
     print(f"processes {len(pids)}: RSS {before / 1024:.1f} MiB idle, {after / 1024:.1f} MiB "
           f"with {streams} streams open: {(after - before) / streams:.1f} KiB a stream")
-    measured = sorted(await latencies(port, posts))
-    p99 = measured[min(len(measured) - 1, round(0.99 * len(measured)) - 1)]
-    print(f"latency POST -> event over {len(measured)} posts ({streams} streams open): "
-          f"p50 {statistics.median(measured) * 1000:.1f} ms, p99 {p99 * 1000:.1f} ms, "
-          f"max {measured[-1] * 1000:.1f} ms")
+    measured, answers = await latencies(port, posts)
+    print(f"over {posts} posts ({streams} streams open): POST -> event {summary(measured)}; "
+          f"POST -> its own answer {summary(answers)}")
     for _, writer in opened:
         writer.close()
+
+
+def summary(seconds: list[float]) -> str:
+    ordered = sorted(seconds)
+    p99 = ordered[min(len(ordered) - 1, round(0.99 * len(ordered)) - 1)]
+    return (f"p50 {statistics.median(ordered) * 1000:.1f} ms, p99 {p99 * 1000:.1f} ms, "
+            f"max {ordered[-1] * 1000:.1f} ms")
 
 
 def main() -> None:
