@@ -208,6 +208,22 @@ def test_the_hub_hands_a_thread_its_own_events_in_order() -> None:
     run(scenario)
 
 
+def test_a_burst_on_one_thread_does_not_drop_a_reader_that_keeps_up() -> None:
+    async def scenario() -> None:
+        ctx = await world()
+        site = await ctx.site("default")
+        async with running_hub(ctx, queue_frames=4) as hub:
+            watcher = hub.subscribe((site.id, "/a"), "c1", None)
+            posted = [await post(ctx, f"Rafale {n}") for n in range(20)]  # one batch
+            got = b""
+            while len(ids_of(got)) < len(posted):
+                chunk = await take(watcher.next())
+                assert chunk is not None, "dropped"
+                got += chunk
+            assert not watcher.dropped
+    run(scenario)
+
+
 def test_a_resume_replays_what_was_missed_or_asks_for_a_reload(
         monkeypatch: pytest.MonkeyPatch) -> None:
     async def scenario() -> None:

@@ -166,39 +166,45 @@ class Hub:
             try:
                 batch = await self.storage.events_after(self.position, BATCH)
                 for stored in batch:
-                    await self._dispatch_or_skip(stored)
+                    handed = await self._dispatch_or_skip(stored)
                     self.position = stored.id  # no await since the dispatch: see subscribe
+                    if handed:
+                        await asyncio.sleep(0)  # let the streams write before the next
                 if not batch:
                     await self.storage.wait_for_events(self.position, self.heartbeat_seconds)
             except Exception:
                 log.exception("reading the outbox for live updates failed; retrying")
                 await asyncio.sleep(RETRY_SECONDS)
 
-    async def _dispatch_or_skip(self, stored: StoredEvent) -> None:
+    async def _dispatch_or_skip(self, stored: StoredEvent) -> bool:
         """Dispatch, retrying a failure a few times; an event that still fails is skipped
         (logged): live updates are a courtesy, the thread read stays the truth."""
         for attempt in range(DISPATCH_TRIES):
             try:
-                await self._dispatch(stored)
-                return
+                return await self._dispatch(stored)
             except Exception:
                 log.exception("live update of event %d failed (try %d of %d)", stored.id,
                               attempt + 1, DISPATCH_TRIES)
                 await asyncio.sleep(RETRY_SECONDS)
+        return False
 
-    async def _dispatch(self, stored: StoredEvent) -> None:
-        """Hand an event's frames to the streams of its thread (none: nothing is read)."""
+    async def _dispatch(self, stored: StoredEvent) -> bool:
+        """Hand an event's frames to the streams of its thread (none: nothing is read);
+        whether any stream got some."""
         event = stored.event
         if (event.thread_id is None or event.site_id not in self._sites
                 or not concerns_readers(event)):
-            return
+            return False
         key = await self._key(event.thread_id)
         if key is None or key not in self._threads:
-            return
+            return False
         frames = await thread_frames(self.storage, stored)
+        handed = False
         for subscriber in self._threads.get(key, ()):
-            if stored.id > subscriber.after:
+            if frames and stored.id > subscriber.after:
                 subscriber.offer(frames)
+                handed = True
+        return handed
 
     async def _key(self, thread_id: ThreadId) -> ThreadKey | None:
         if thread_id not in self._keys:
