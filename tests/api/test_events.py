@@ -348,9 +348,9 @@ def test_the_endpoint_streams_resumes_and_lets_go_of_a_client_that_left() -> Non
     async def scenario() -> None:
         storage = MemoryStorage()
         app = create_app(ServerConfig(secret=SECRET, post_rate_limit=0), storage=storage)
+        await ensure_site(storage, settings=TEST_SITE_SETTINGS)  # before the app's own
         async with app.app.router.lifespan_context(app.app):  # type: ignore[attr-defined]
             ctx: Context = app.state.palabre.ctx
-            await ensure_site(storage, settings=TEST_SITE_SETTINGS)
             stream = Stream(app, b"uri=/a", [(b"origin", b"https://blog.example")])
             await stream.until(b"retry:")
             headers = dict(stream.start["headers"])

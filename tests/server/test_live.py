@@ -8,7 +8,7 @@ import queue
 import subprocess
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Awaitable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -16,7 +16,10 @@ from typing import Any
 import httpx
 import orjson
 
-from tests.conftest import SECRET, migrated_database
+from palabre.domain.context import Context
+from palabre.domain.models import Site
+from palabre.domain.sites import ensure_site
+from tests.conftest import SECRET, TEST_SITE_SETTINGS, migrated_database, run
 from tests.server.conftest import clean_env, free_port, palabre, stop
 
 
@@ -85,6 +88,15 @@ class Events:
         return self.found.get(timeout=timeout)
 
 
+def make_site(database_url: str) -> None:
+    """The default site, made before the server starts, with the settings tests post
+    under (the server would make it with the defaults)."""
+    def make(ctx: Context) -> Awaitable[Site]:
+        return ensure_site(ctx.storage, settings=TEST_SITE_SETTINGS)
+
+    run(database_url, make)
+
+
 def post(base: str, uri: str, text: str) -> tuple[int, float]:
     sent = time.monotonic()
     answer = httpx.post(f"{base}/api/v1/comments", json={"uri": uri, "text": text})
@@ -93,33 +105,35 @@ def post(base: str, uri: str, text: str) -> tuple[int, float]:
 
 
 def test_a_post_on_one_instance_reaches_a_stream_on_another(tmp_path: Path) -> None:
-    with migrated_database("postgres", tmp_path) as url, \
-            serving(url, tmp_path / "a.log") as a, serving(url, tmp_path / "b.log") as b:
-        on_b = Events(f"{b}/api/v1/events?uri=/live")
-        elsewhere = Events(f"{b}/api/v1/events?uri=/other")
-        for n in range(3):
-            comment_id, sent = post(a, "/live", f"Message {n}")
-            event = on_b.next()
-            assert event["event"] == "comment" and event["data"]["id"] == comment_id
-            assert event["at"] - sent < 1.0
-        assert elsewhere.found.empty()
+    with migrated_database("postgres", tmp_path) as url:
+        make_site(url)
+        with serving(url, tmp_path / "a.log") as a, serving(url, tmp_path / "b.log") as b:
+            on_b = Events(f"{b}/api/v1/events?uri=/live")
+            elsewhere = Events(f"{b}/api/v1/events?uri=/other")
+            for n in range(3):
+                comment_id, sent = post(a, "/live", f"Message {n}")
+                event = on_b.next()
+                assert event["event"] == "comment" and event["data"]["id"] == comment_id
+                assert event["at"] - sent < 1.0
+            assert elsewhere.found.empty()
 
 
 def test_a_reconnect_resumes_where_it_left_and_stopping_ends_streams(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'palabre.db'}"
-    with serving(url, tmp_path / "server.log", "--workers", "2",
-                 "--live-heartbeat-seconds", "1") as base:
-        stream = f"{base}/api/v1/events?uri=/resume"
-        first = Events(stream)
-        seen, _ = post(base, "/resume", "Avant la coupure")
-        last_id = first.next()["id"]
-        missed = [post(base, "/resume", f"Pendant la coupure {n}")[0] for n in range(2)]
-        again = Events(stream, last_id)
-        got = [again.next()["data"]["id"] for _ in missed]
-        assert got == missed and seen not in got
-        fresh, _ = post(base, "/resume", "Après")
-        assert again.next()["data"]["id"] == fresh
-        stopped = time.monotonic()
-    # The server stopped (stop() waits for it): its streams ended, they were not cut.
-    assert again.ended.wait(5) and first.ended.wait(5)
-    assert time.monotonic() - stopped < 5
+    with migrated_database("sqlite", tmp_path) as url:
+        make_site(url)
+        with serving(url, tmp_path / "server.log", "--workers", "2",
+                     "--live-heartbeat-seconds", "1") as base:
+            stream = f"{base}/api/v1/events?uri=/resume"
+            first = Events(stream)
+            seen, _ = post(base, "/resume", "Avant la coupure")
+            last_id = first.next()["id"]
+            missed = [post(base, "/resume", f"Pendant la coupure {n}")[0] for n in range(2)]
+            again = Events(stream, last_id)
+            got = [again.next()["data"]["id"] for _ in missed]
+            assert got == missed and seen not in got
+            fresh, _ = post(base, "/resume", "Après")
+            assert again.next()["data"]["id"] == fresh
+            stopped = time.monotonic()
+        # The server stopped (serving waits for it): its streams ended, they were not cut.
+        assert again.ended.wait(5) and first.ended.wait(5)
+        assert time.monotonic() - stopped < 5
