@@ -64,6 +64,31 @@ def start(database: str, port: int, workers: int, streams: int,
     raise SystemExit(f"the server did not start: {log.read_text(errors='replace')}")
 
 
+def prepare(database: str) -> None:
+    """Migrate and make the default site with the checks a scripted poster cannot pass
+    turned off (a duplicate text, and where this version has them, the proof of work and
+    the minimum time before sending)."""
+    from dataclasses import fields
+
+    from palabre.domain.sites import ensure_site
+    from palabre.settings import SiteSettings
+    from palabre.storage import migrate, open_storage
+
+    known = {f.name for f in fields(SiteSettings)}
+    relaxed: dict[str, object] = {name: 0 for name in ("duplicate_window_seconds", "pow_difficulty",
+                                    "min_submit_seconds") if name in known}
+    migrate.upgrade(database)
+
+    async def make() -> None:
+        storage = open_storage(database)
+        try:
+            await ensure_site(storage, settings=SiteSettings.from_mapping(relaxed))
+        finally:
+            await storage.close()
+
+    asyncio.run(make())
+
+
 def processes(leader: int) -> list[int]:
     """The server and its workers: every process of the group it leads."""
     found = []
@@ -170,6 +195,7 @@ def main() -> None:
     resource.setrlimit(resource.RLIMIT_NOFILE, (wanted, hard))  # the server inherits it
     with tempfile.TemporaryDirectory() as folder:
         database = args.database or f"sqlite:///{folder}/palabre.db"
+        prepare(database)
         port = free_port()
         server = start(database, port, args.workers, args.streams, Path(folder) / "log")
         try:
