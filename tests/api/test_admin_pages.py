@@ -319,14 +319,13 @@ def test_creating_a_moderator_never_replaces_an_account(desk: Api,
 
 
 def test_the_desk_catalogues_agree() -> None:
-    """Both languages have every key; each site setting has its label and help, the English
-    help being the declaration's own."""
+    """Both languages have every key; each site setting has its label and French help (the
+    English page shows the declaration's help itself)."""
     folder = Path(__file__).resolve().parents[2] / "palabre" / "locales" / "admin"
     en = json.loads((folder / "en.json").read_text("utf-8"))
     fr = json.loads((folder / "fr.json").read_text("utf-8"))
     assert en.keys() == fr.keys() and all(key.startswith("admin.") for key in en)
     for setting in SITE_SETTINGS:
-        assert en[f"admin.setting.{setting.name}.help"] == setting.help
         assert fr[f"admin.setting.{setting.name}"] and fr[f"admin.setting.{setting.name}.help"]
 
 
