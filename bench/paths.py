@@ -147,7 +147,7 @@ async def main_async(args: argparse.Namespace) -> int:
                 await per_request(target, make, args.n, expect)
                 profiler.disable()
                 stats = pstats.Stats(profiler, stream=sys.stdout)
-                stats.sort_stats("tottime").print_stats(25)
+                stats.sort_stats(os.environ.get("PALABRE_PROFILE_SORT", "tottime")).print_stats(25)
                 return 0
             for name, (target, make, expect) in cases.items():
                 n = args.n if name not in ("uncached", "page1000", "post") else args.n // 10

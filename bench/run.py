@@ -218,14 +218,21 @@ def measure(res: Results, table: dict[str, Series], name: str, server: Server, l
     return best
 
 
+RUN = os.urandom(3).hex()  # this run's mark: texts of an earlier run on the same database
+
+
+def post_text(n: int) -> str:
+    """Never the same text twice: Palabre refuses one author's duplicate within minutes."""
+    return f"{seed.TEXTS[n % len(seed.TEXTS)]} ({RUN} n° {n})"
+
+
 def palabre_post(n: int) -> dict[str, object]:
     return {"site": "default", "uri": seed.URI_POSTS, "title": "Sequential posts",
-            "text": seed.TEXTS[n % len(seed.TEXTS)],
-            "author": seed.AUTHORS[n % len(seed.AUTHORS)]}
+            "text": post_text(n), "author": seed.AUTHORS[n % len(seed.AUTHORS)]}
 
 
 def isso_post(n: int) -> dict[str, object]:
-    return {"title": "Sequential posts", "text": seed.TEXTS[n % len(seed.TEXTS)],
+    return {"title": "Sequential posts", "text": post_text(n),
             "author": seed.AUTHORS[n % len(seed.AUTHORS)] or None}
 
 
