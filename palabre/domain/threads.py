@@ -126,12 +126,13 @@ def _info(site: Site, uri: str, thread: Thread | None, tree: Tree | None,
         return ThreadInfo(site.id, site.slug, uri, "", False, 0, None, 0, None,
                           settings.edit_window_seconds, staff_label=settings.staff_label)
     ends = closes_at(thread, settings)
+    count, featured = tree.tally()
     return ThreadInfo(
         site_id=site.id, site=site.slug, uri=thread.uri, title=thread.title,
-        closed=is_closed(thread, settings, now), count=tree.approved_count(),
+        closed=is_closed(thread, settings, now), count=count,
         created=thread.created, version=thread.version,
         closes_at=ends if ends > now else None,
-        edit_window_seconds=settings.edit_window_seconds, featured=len(tree.featured()),
+        edit_window_seconds=settings.edit_window_seconds, featured=featured,
         staff_label=settings.staff_label, message=thread.message_html,
     )
 
@@ -140,8 +141,8 @@ async def _tree(ctx: Context, thread: Thread, sort: Sort) -> Tree:
     """The thread as readers see it: a held comment that shelters replies is a
     placeholder."""
     visible = await ctx.storage.visible_comments(thread.id)
-    return Tree.build([placeholder(c) if c.status is Status.PENDING else c for c in visible],
-                      sort)
+    held = Status.PENDING
+    return Tree.build([placeholder(c) if c.status is held else c for c in visible], sort)
 
 
 def placeholder(comment: Comment) -> Comment:

@@ -65,13 +65,20 @@ class Tree:
 
     def approved_count(self) -> int:
         """Approved comments reachable from the roots: exactly those a reader can see."""
-        count = 0
+        return self.tally()[0]
+
+    def tally(self) -> tuple[int, int]:
+        """(approved, approved and featured) comments reachable from the roots, in one walk."""
+        approved = featured = 0
+        shown, children = Status.APPROVED, self.children
         stack = list(self.roots)
         while stack:
             comment = stack.pop()
-            count += comment.status is Status.APPROVED
-            stack.extend(self.children.get(comment.id, ()))
-        return count
+            if comment.status is shown:
+                approved += 1
+                featured += comment.featured
+            stack.extend(children.get(comment.id, ()))
+        return approved, featured
 
     def featured(self) -> list[Comment]:
         """The approved featured comments readers can reach, oldest first."""

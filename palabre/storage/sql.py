@@ -82,7 +82,7 @@ class SQLReads(ModerationReads):
         return row_to_comment(row) if row else None
 
     async def visible_comments(self, thread_id: ThreadId) -> list[Comment]:
-        rows = await self._all(SELECT_VISIBLE, (thread_id,))
+        rows = await self._all(SELECT_VISIBLE, (thread_id, thread_id))
         return [row_to_comment(row) for row in rows]
 
     async def approved_count(self, thread_id: ThreadId) -> int:

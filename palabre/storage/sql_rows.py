@@ -26,13 +26,17 @@ COMMENT_COLUMNS = (
 SELECT_COMMENT = "SELECT " + COMMENT_COLUMNS + " FROM comments "  # noqa: S608 (constants)
 SELECT_COMMENT_NOTIFY = "SELECT " + COMMENT_COLUMNS + ", notify FROM comments "  # noqa: S608 (constants)
 # What a reader sees: no Markdown source, email or client key (the hot read path).
-SELECT_VISIBLE = (
+_VISIBLE_COLUMNS = (
     "SELECT id, thread_id, parent, reply_to, root, depth, author, '', website, '', "
     "html, created, edited, likes, dislikes, status, '', avatar, featured, staff, '' "
-    "FROM comments c WHERE thread_id = ? AND (status IN ('approved', 'deleted') "
+    "FROM comments c WHERE thread_id = ? AND "
+)
+# Two ranges of the (thread, status) index; the thread's id is given twice.
+SELECT_VISIBLE = (
+    _VISIBLE_COLUMNS + "status IN ('approved', 'deleted') UNION ALL "  # noqa: S608
     # A held comment with replies on show: readers see it as a placeholder (domain/threads).
-    "OR (status = 'pending' AND EXISTS (SELECT 1 FROM comments k WHERE k.parent = c.id "
-    "AND k.status IN ('approved', 'deleted'))))"
+    + _VISIBLE_COLUMNS + "status = 'pending' AND EXISTS (SELECT 1 FROM comments k "
+    "WHERE k.parent = c.id AND k.status IN ('approved', 'deleted'))"
 )
 THREAD_COLUMNS = "id, site_id, uri, title, created, closed, version, premoderate, message, " \
     "message_html"

@@ -46,9 +46,10 @@ def upgrade() -> None:
                                    server_default="admin"))
         batch.add_column(sa.Column("disabled", sa.Boolean, nullable=False,
                                    server_default=sa.false()))
-    # An author's standing is looked up by client key and by email, whatever its case.
-    op.create_index("ix_comments_client", "comments", ["client"])
-    op.create_index("ix_comments_email_lower", "comments", [sa.text("lower(email)")])
+    # An author's standing and recent texts, by client key and by email whatever its case.
+    op.create_index("ix_comments_client", "comments", ["client", "created"])
+    op.create_index("ix_comments_email_lower", "comments",
+                    [sa.text("lower(email)"), sa.text("created")])
     op.create_table(
         "moderator_sites",
         sa.Column("moderator_id", sa.Integer, sa.ForeignKey("moderators.id"),
