@@ -46,6 +46,17 @@ def test_simple_responses_carry_cors_and_expose_etag(api: Api) -> None:
     assert posted.headers["access-control-allow-origin"] == ANY
 
 
+def test_writes_may_carry_a_moderators_cookie_reads_never_ask(api: Api) -> None:
+    """A staff comment from the widget sends the (SameSite=Strict) session cookie: the
+    preflight and the write's answer allow credentials; reads do not."""
+    assert preflight(api, ALLOWED).headers["access-control-allow-credentials"] == "true"
+    posted = api.client.post("/api/v1/comments", json={"uri": "/a", "text": "x"},
+                             headers={"Origin": ALLOWED})
+    assert posted.headers["access-control-allow-credentials"] == "true"
+    read = api.get("/api/v1/comments", params={"uri": "/a"}, headers={"Origin": ALLOWED})
+    assert "access-control-allow-credentials" not in read.headers
+
+
 def test_errors_carry_cors_too(api: Api) -> None:
     response = api.client.post("/api/v1/comments", json={"uri": "/a", "text": ""},
                                headers={"Origin": ANY})

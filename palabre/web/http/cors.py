@@ -96,16 +96,23 @@ class SiteCORS:
                 "Access-Control-Allow-Methods": ALLOW_METHODS,
                 "Access-Control-Allow-Headers": ALLOW_HEADERS,
                 "Access-Control-Max-Age": "86400",
+                # A moderator's session cookie may ride along a write from the widget (it is
+                # SameSite=Strict: only a page of the same site can send it): staff comments.
+                "Access-Control-Allow-Credentials": "true",
                 "Vary": "Origin",
             })
             await response(scope, receive, send)
             return
+
+        writes = scope["method"] not in ("GET", "HEAD")
 
         async def send_with_cors(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
                 headers["Access-Control-Allow-Origin"] = origin
                 headers["Access-Control-Expose-Headers"] = EXPOSE_HEADERS
+                if writes:
+                    headers["Access-Control-Allow-Credentials"] = "true"
                 headers.add_vary_header("Origin")
             await send(message)
 
