@@ -5,9 +5,12 @@ names and titles kept as text."""
 
 from __future__ import annotations
 
+import dataclasses
 from html.parser import HTMLParser
+from typing import Any
 from xml.etree import ElementTree as ET
 
+from palabre.settings import SiteSettings
 from tests.browser import xss_corpus as corpus_
 from tests.conftest import Api
 
@@ -60,6 +63,11 @@ def check_feed(xml: bytes) -> tuple[ET.Element, list[str]]:
 
 
 def test_the_feeds_of_hostile_comments_hold_only_atom_and_safe_html(api: Api) -> None:
+    known = {f.name for f in dataclasses.fields(SiteSettings)}
+    # Readers post without a proof of work here, when the server would ask for one.
+    off: dict[str, Any] = {name: 0 for name in ("pow_difficulty", "min_submit_seconds")
+                           if name in known}
+    api.site_settings("default", **off)
     texts, names, titles = corpus_.texts(), corpus_.names(), corpus_.titles()
     authors: dict[int, str] = {}
     for n, text in enumerate(texts):

@@ -385,3 +385,15 @@ _XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")  # no XML file can h
 
 def _unique(values: Iterable[str]) -> list[str]:
     return list(dict.fromkeys(values))
+
+
+def uris() -> list[str]:
+    """Page addresses: any reader can open a thread on any path, so paths are input too."""
+    return _unique([
+        f"javascript:{JS}", f"JavaScript://%0a{JS}", "data:text/html,<script>alert(1)</script>",
+        "//evil.example/x", f"/x'onmouseover='{JS}'", f'/x"><script>{JS}</script>',
+        f"/x/<img src=x onerror={JS}>", "/x/%22%3E%3Csvg%20onload%3Dalert(1)%3E",
+        f"/x#\"><script>{JS}</script>", f"/x?q=\"><script>{JS}</script>",
+        "/\uff1cscript\uff1ealert(1)\uff1c/script\uff1e", "/\u202egnp.exe",
+        f"https://evil.example/\"onclick=\"{JS}", "/x/../../javascript:alert(1)",
+    ])
