@@ -154,4 +154,14 @@ def _chained(loop: asyncio.AbstractEventLoop, hub: Hub,
     return on_signal
 
 
-routes = [Route("/api/v1/events", events, methods=["GET"])]
+class Endpoint:
+    """``events`` as a bare ASGI endpoint: Starlette's request-response wrapper would keep
+    its layers (and the Request) alive for the whole life of every stream. A refusal raised
+    before the stream starts still reaches the error handlers, which wrap every route."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        response = await events(Request(scope, receive))
+        await response(scope, receive, send)
+
+
+routes = [Route("/api/v1/events", Endpoint(), methods=["GET"])]
