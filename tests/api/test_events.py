@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from contextlib import asynccontextmanager
+from dataclasses import replace
 from typing import Any
 
 import orjson
@@ -370,4 +371,22 @@ def test_the_endpoint_streams_resumes_and_lets_go_of_a_client_that_left() -> Non
             assert b'"id":%d,' % first not in again.body
             again.gone.set()
             await asyncio.wait_for(again.task, 2)
+    run(scenario)
+
+
+def test_a_stream_admits_the_origins_its_site_allows_as_other_reads_do() -> None:
+    async def scenario() -> None:
+        storage = MemoryStorage()
+        await ensure_site(storage, settings=replace(
+            TEST_SITE_SETTINGS, allowed_origins=("https://blog.example",)))
+        app = create_app(ServerConfig(secret=SECRET), storage=storage)
+        async with app.app.router.lifespan_context(app.app):  # type: ignore[attr-defined]
+            for origin, admitted in ((b"https://blog.example", True),
+                                     (b"https://elsewhere.example", False)):
+                stream = Stream(app, b"uri=/a", [(b"origin", origin)])
+                await stream.until(b"retry:")
+                allowed = dict(stream.start["headers"]).get(b"access-control-allow-origin")
+                assert allowed == (origin if admitted else None)
+                stream.gone.set()
+                await asyncio.wait_for(stream.task, 2)
     run(scenario)
