@@ -102,13 +102,20 @@ WALK = r"""(origin) => {
 SHOWN = r"""(selectors) => Object.fromEntries([...document.querySelectorAll(selectors.item)].map(
   (el) => [el.id.replace(/^comment-/, '').replace(/-who$/, ''),
            [el.querySelector(selectors.name)?.textContent ?? null,
-            el.querySelector(selectors.body)?.textContent ?? '']]))"""
+            el.querySelector(selectors.body)?.textContent ?? '',
+            el.querySelector(selectors.link)?.getAttribute('href') ?? null,
+            selectors.mail ? el.querySelector(selectors.mail)?.textContent ?? null : null,
+            selectors.mail ? el.querySelector(selectors.mail)?.getAttribute('href') ?? null
+                           : null]]))"""
 WIDGET = {"item": "#palabre-thread .palabre-comment",
-          "name": ":scope > .palabre-meta .palabre-author", "body": ":scope > .palabre-body"}
+          "name": ":scope > .palabre-meta .palabre-author", "body": ":scope > .palabre-body",
+          "link": ":scope > .palabre-meta a.palabre-author"}
 FRAGMENT = {"item": ".palabre-static .palabre-comment",
             "name": ":scope > article > header .palabre-author",
-            "body": ":scope > article > .palabre-body"}
-CARDS = {"item": "article.card", "name": "h2", "body": ".body"}
+            "body": ":scope > article > .palabre-body",
+            "link": ":scope > article > header a.palabre-author"}
+CARDS = {"item": "article.card", "name": "h2", "body": ".body",
+         "link": ".meta a[rel~=nofollow]", "mail": ".meta a[href^='mailto:']"}
 
 
 @dataclass
@@ -118,6 +125,8 @@ class Posted:
     uri: str
     author: str  # as the API stored it (whitespace collapsed, control characters gone)
     mark: str
+    website: str = ""  # as stored
+    email: str = ""  # as sent (the API never shows it back), when accepted
 
 
 @dataclass
@@ -158,8 +167,9 @@ class Poster:
             self.found.refused[self.reason] += 1
             return None
         comment: dict[str, Any] = answer.json()["comment"]
-        self.found.comments[comment["id"]] = Posted(comment["id"], site, uri, comment["author"],
-                                                   mark)
+        self.found.comments[comment["id"]] = Posted(
+            comment["id"], site, uri, comment["author"], mark, comment["website"],
+            str(fields.get("email", "")).strip())
         self.found.threads.setdefault(site, [])
         if uri not in self.found.threads[site]:
             self.found.threads[site].append(uri)
@@ -198,6 +208,7 @@ def post_public(poster: Poster, found: Corpus) -> None:
         reply = poster.post(SITE, "/xss/replies", f"reply {n}", author=name, **linked)
         assert reply is not None
         parent = reply["id"]
+    found.titles[(SITE, "/xss/replies")] = titles[-1]
     found.payloads.update(corpus_.uris())
     for n, uri in enumerate(corpus_.uris()):
         assert poster.post(SITE, uri, f"at an odd address {n}") is not None
@@ -227,10 +238,11 @@ def post_held(poster: Poster, found: Corpus) -> None:
     for n in range(max(len(texts), len(names))):
         uri = f"/desk/{n % len(titles)}"
         email = emails[n % len(emails)]
+        website = found.websites[n % len(found.websites)]
         comment = poster.post(DESK, uri, texts[n % len(texts)], author=names[n % len(names)],
-                              email=email, title=titles[n % len(titles)])
+                              email=email, website=website, title=titles[n % len(titles)])
         if comment is None and poster.reason == "email_invalid":
-            comment = poster.post(DESK, uri, texts[n % len(texts)],
+            comment = poster.post(DESK, uri, texts[n % len(texts)], website=website,
                                   author=names[n % len(names)], title=titles[n % len(titles)])
         if comment is None:
             continue
@@ -277,7 +289,8 @@ def record_imported(server: Server, found: Corpus, site: str, uri: str) -> None:
     for c in answer.json()["comments"]:
         mark = re.search(r"xss-(?:import|demo)-\d+", c["html"])
         if mark:
-            found.comments[c["id"]] = Posted(c["id"], site, uri, c["author"], mark.group())
+            found.comments[c["id"]] = Posted(c["id"], site, uri, c["author"], mark.group(),
+                                               c["website"])
 
 
 def import_demo(server: Server, found: Corpus, folder: Path) -> None:
@@ -358,15 +371,23 @@ class Watched:
         return found
 
     def shown(self, corpus: Corpus, selectors: dict[str, str], expected: list[int],
-              where: str, *, names: bool = True) -> None:
-        """Each comment there, its name as the API stored it and its mark, as text."""
+              where: str) -> None:
+        """Each comment there: its name as the API stored it, its mark, its website and
+        its email (where shown) as they were stored, all as text or plain attributes."""
         shown: dict[str, list[str | None]] = self.page.evaluate(SHOWN, selectors)
         for comment_id in expected:
             posted = corpus.comments[comment_id]
-            name, body = shown.get(str(comment_id), (None, ""))
+            name, body, href, mail, mailto = shown.get(str(comment_id), [None, "", None, None,
+                                                                         None])
             assert body is not None and posted.mark in body, (where, comment_id, body)
-            if names and posted.author:
+            if posted.author:
                 assert name == posted.author, (where, comment_id, name, posted.author)
+            if href is not None or posted.website.startswith(("http://", "https://")):
+                assert href == posted.website, (where, comment_id, href, posted.website)
+                corpus.checks["websites shown as they were stored"] += 1
+            if "mail" in selectors and posted.email:
+                assert (mail, mailto) == (posted.email, f"mailto:{posted.email}"), where
+                corpus.checks["emails shown as text"] += 1
             corpus.checks["comments shown as text"] += 1
 
 
@@ -417,7 +438,7 @@ def test_the_widget_shows_every_payload_as_text(
     page = watched.page
     for site in (SITE, IMPORTED):
         for uri in corpus.threads[site]:
-            if (site, uri) not in corpus.titles:
+            if uri.startswith("/xss/title/") or uri in corpus_.uris():
                 continue  # one comment each: the fragment, the feed and the desk cover them
             page.goto(host.page(uri=uri, script=f'data-palabre-site="{site}"'))
             page.wait_for_selector("#palabre-thread .palabre-heading")
