@@ -21,7 +21,7 @@ from palabre.domain.ports import Storage
 from palabre.web.http.query import decoded, raw_params
 
 ALLOW_METHODS = "GET, POST, PATCH, DELETE, OPTIONS"
-ALLOW_HEADERS = "Content-Type, Authorization, If-None-Match"
+ALLOW_HEADERS = "Content-Type, Authorization, If-None-Match, Last-Event-ID"
 EXPOSE_HEADERS = "ETag, Retry-After"
 SITES_TTL = 5.0
 
