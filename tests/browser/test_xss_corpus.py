@@ -282,6 +282,27 @@ def import_file(server: Server, found: Corpus, folder: Path) -> None:
         record_imported(server, found, IMPORTED, uri)
 
 
+def import_disqus(server: Server, found: Corpus, folder: Path) -> None:
+    """A Disqus export: hostile titles, names, emails and HTML messages, half as replies."""
+    bodies, names, titles = corpus_.html_bodies()[1::4], corpus_.names(), corpus_.titles()
+    threads = {i: (f"https://blog.example.org/disqus/{i}/", titles[(i * 7) % len(titles)])
+               for i in range(5)}
+    posts = [corpus_.DisqusPost(
+        id=9000 + n, thread=n % 5, parent=9000 + n - 5 if n >= 5 and n % 2 else None,
+        author=names[(n * 5) % len(names)], email=corpus_.emails()[n % 11],
+        message=f"{body}<p>xss-import-{9000 + n}</p>") for n, body in enumerate(bodies)]
+    path = folder / "hostile-disqus.xml"
+    path.write_text(corpus_.disqus_document(threads, posts), encoding="utf-8")
+    report = server.cli("import", "disqus", str(path), "--site", IMPORTED)
+    assert f"imported {len(posts)} comments" in report, report
+    for i, (_, title) in threads.items():
+        uri = f"/disqus/{i}/"
+        found.threads[IMPORTED].append(uri)
+        found.titles[(IMPORTED, uri)] = title
+        record_imported(server, found, IMPORTED, uri)
+    found.payloads.update(bodies)
+
+
 def record_imported(server: Server, found: Corpus, site: str, uri: str) -> None:
     """Remember the published comments of an imported thread, by the mark each one ends with."""
     answer = httpx.get(f"{server.base}/api/v1/comments",
@@ -342,6 +363,7 @@ def corpus(server: Server, tmp_path_factory: pytest.TempPathFactory) -> Corpus:
         poster.http.close()
     folder = tmp_path_factory.mktemp("import")
     import_file(server, found, folder)
+    import_disqus(server, found, folder)
     import_demo(server, found, folder)
     assert len(found.payloads) >= 500
     return found

@@ -397,3 +397,31 @@ def uris() -> list[str]:
         "/\uff1cscript\uff1ealert(1)\uff1c/script\uff1e", "/\u202egnp.exe",
         f"https://evil.example/\"onclick=\"{JS}", "/x/../../javascript:alert(1)",
     ])
+
+
+@dataclass(frozen=True)
+class DisqusPost:
+    id: int
+    thread: int
+    parent: int | None
+    author: str
+    email: str
+    message: str
+
+
+def disqus_document(threads: dict[int, tuple[str, str]], posts: Iterable[DisqusPost]) -> str:
+    """A Disqus export: ``threads`` maps an id to its (link, title)."""
+    head = ('<?xml version="1.0" encoding="utf-8"?>\n<disqus xmlns="http://disqus.com" '
+            'xmlns:dsq="http://disqus.com/disqus-internals">\n')
+    made = "".join(
+        f'<thread dsq:id="{i}"><link>{escape(link)}</link><title>{escape(title)}</title>'
+        "<createdAt>2026-11-01T00:00:00Z</createdAt><isClosed>false</isClosed>"
+        "<isDeleted>false</isDeleted></thread>\n" for i, (link, title) in threads.items())
+    said = "".join(
+        f'<post dsq:id="{p.id}"><message>{_cdata(p.message)}</message>'
+        f"<createdAt>2026-11-02T03:{p.id % 60:02d}:00Z</createdAt><isDeleted>false</isDeleted>"
+        f"<isSpam>false</isSpam><author><name>{escape(p.author)}</name>"
+        f"<email>{escape(p.email)}</email><isAnonymous>false</isAnonymous></author>"
+        f'<thread dsq:id="{p.thread}"/>'
+        + (f'<parent dsq:id="{p.parent}"/>' if p.parent else "") + "</post>\n" for p in posts)
+    return head + made + said + "</disqus>\n"
