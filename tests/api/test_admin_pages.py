@@ -3,6 +3,7 @@ escaping. In process, against a real SQLite file (and PostgreSQL where it runs).
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from pathlib import Path
@@ -14,8 +15,8 @@ from starlette.routing import Route
 
 from palabre.domain.identity import SYSTEM
 from palabre.domain.moderators import save_moderator, set_access
-from palabre.domain.sites import ensure_site
-from palabre.settings import SITE_SETTINGS
+from palabre.domain.sites import change_settings, ensure_site
+from palabre.settings import SITE_SETTINGS, SiteSettings
 from palabre.web.admin import pages as admin_pages
 from palabre.web.admin.charts import Series, line, stacked_bars
 from palabre.web.admin.views import env
@@ -48,9 +49,16 @@ def sign_in(api: Api, username: str = "claire", password: str = PASSWORD) -> htt
                                       "password": password, "next": "/admin/queue/pending"})
 
 
+NO_CHALLENGE: dict[str, object] = {name: 0 for name in ("pow_difficulty", "min_submit_seconds")
+                if name in {f.name for f in dataclasses.fields(SiteSettings)}}
+
+
 @pytest.fixture
 def desk(api: Api) -> Api:
-    """A signed-in moderator's client."""
+    """A signed-in moderator's client (readers post without a proof of work, when the
+    server would ask for one)."""
+    if NO_CHALLENGE:
+        api.site_settings("default", **NO_CHALLENGE)
     api.domain(lambda ctx: save_moderator(ctx, "claire", PASSWORD))
     assert sign_in(api).status_code == 303
     return api
@@ -445,6 +453,8 @@ def site_moderator(api: Api) -> Api:
     """Signed in as a moderator of the default site alone; a second site exists."""
     async def prepare(ctx: Any) -> None:
         await ensure_site(ctx.storage, "other")
+        for slug in ("default", "other") if NO_CHALLENGE else ():
+            await change_settings(ctx, slug, NO_CHALLENGE, SYSTEM)
         await save_moderator(ctx, "marc", PASSWORD)
         await set_access(ctx, "marc", SYSTEM, role="moderator", sites=["default"])
     api.domain(prepare)
