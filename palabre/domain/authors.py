@@ -12,6 +12,7 @@ from palabre.domain.errors import Forbidden, InvalidInput
 from palabre.domain.events import CommentDeleted
 from palabre.domain.exports import comment_record, timestamp
 from palabre.domain.identity import Actor, email_hash
+from palabre.domain.mail.subscriptions import forget_address
 from palabre.domain.models import Comment
 from palabre.domain.ports import WriteTx
 from palabre.domain.validation import author
@@ -66,6 +67,7 @@ async def erase_author(ctx: Context, raw_email: str, actor: Actor) -> Erasure:
             kept, dropped = await _erase_one(tx, current)
             placeholders += kept
             votes += dropped
+    await forget_address(ctx, email)  # reply notifications: the address and its mails
     return Erasure(len(comments), placeholders, votes)
 
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from palabre.domain.events import Event, StoredEvent
+from palabre.domain.mail.models import Lease, OutgoingMail, Subscriber
 from palabre.domain.models import (
     AuditEntry,
     Ban,
@@ -31,6 +32,7 @@ from palabre.domain.models import (
     utcnow,
 )
 from palabre.storage.memory_moderation import MemoryModerationReads, MemoryModerationWrites
+from palabre.storage.memory_notify import MemoryNotifyReads, MemoryNotifyWrites
 from palabre.storage.outbox import Wakeable
 
 
@@ -51,6 +53,9 @@ class Tables:
     reports: dict[tuple[CommentId, str], Report] = field(default_factory=dict)
     audit: dict[int, AuditEntry] = field(default_factory=dict)
     spent: dict[str, datetime] = field(default_factory=dict)  # challenge → expiry
+    subscribers: dict[int, Subscriber] = field(default_factory=dict)  # mail (memory_notify)
+    mails: dict[int, OutgoingMail] = field(default_factory=dict)
+    leases: dict[str, Lease] = field(default_factory=dict)
     last_ids: dict[str, int] = field(default_factory=dict)  # ids are never reused
 
     def copy(self) -> Tables:
@@ -70,7 +75,7 @@ def _reader_view(comment: Comment) -> Comment:
     return replace(comment, text="", email="", client="")
 
 
-class MemoryReads(MemoryModerationReads):
+class MemoryReads(MemoryModerationReads, MemoryNotifyReads):
     """The read questions, over one set of tables."""
 
     def __init__(self, tables: Tables) -> None:
@@ -149,7 +154,7 @@ class MemoryReads(MemoryModerationReads):
                       key=lambda c: c.id)
 
 
-class MemoryWriteTx(MemoryReads, MemoryModerationWrites):
+class MemoryWriteTx(MemoryReads, MemoryModerationWrites, MemoryNotifyWrites):
     """One transaction, on its own copy of the tables."""
 
     def __init__(self, tables: Tables) -> None:

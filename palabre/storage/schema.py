@@ -213,3 +213,52 @@ spent_challenges = Table(
     Column("expires", BigInteger, nullable=False),
     Index("ix_spent_challenges_expires", "expires"),
 )
+
+# Mail notifications (domain/mail/): one subscriber per site and address (found by a keyed
+# hash; the address kept only while mail may go to it), the queue of mails (which is also
+# the delivery log: the message is blanked once sent or given up), and the lease that lets
+# one process at a time send.
+mail_subscribers = Table(
+    "mail_subscribers",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("site_id", Integer, ForeignKey("sites.id"), nullable=False),
+    Column("address_key", String(64), nullable=False),
+    Column("email", String(320), nullable=False),
+    Column("lang", String(8), nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("asked", BigInteger, nullable=True),
+    Column("created", BigInteger, nullable=False),
+    UniqueConstraint("site_id", "address_key", name="uq_mail_subscribers_site_address"),
+    Index("ix_mail_subscribers_address", "address_key"),
+    sqlite_autoincrement=True,
+)
+
+mail_queue = Table(
+    "mail_queue",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("subscriber_id", Integer, ForeignKey("mail_subscribers.id"), nullable=False),
+    Column("key", String(64), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("event_id", BigInteger, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("next_attempt", BigInteger, nullable=False),
+    Column("claimed", BigInteger, nullable=True),
+    Column("last_error", Text, nullable=False),
+    Column("created", BigInteger, nullable=False),
+    Column("sent", BigInteger, nullable=True),
+    Column("message", Text, nullable=False),
+    UniqueConstraint("subscriber_id", "key", name="uq_mail_queue_subscriber_key"),
+    Index("ix_mail_queue_status_next", "status", "next_attempt"),
+    sqlite_autoincrement=True,
+)
+
+mail_leases = Table(
+    "mail_leases",
+    metadata,
+    Column("name", String(32), primary_key=True),
+    Column("holder", String(128), nullable=False),
+    Column("expires", BigInteger, nullable=False),
+)

@@ -27,6 +27,7 @@ from palabre.domain.models import (
     utcnow,
 )
 from palabre.storage.sql_moderation import ModerationReads, ModerationWrites
+from palabre.storage.sql_notify import NotifyReads, NotifyWrites
 from palabre.storage.sql_rows import (
     COMMENT_COLUMNS,
     COMMENT_WIDTH,
@@ -46,7 +47,7 @@ from palabre.storage.sql_rows import (
 )
 
 
-class SQLReads(ModerationReads):
+class SQLReads(ModerationReads, NotifyReads):
     """The read queries, shared by storages and their write transactions."""
 
     async def _one(self, sql: str, params: Sequence[Any] = ()) -> Any:
@@ -148,7 +149,7 @@ class SQLReads(ModerationReads):
                 for r in rows]
 
 
-class SQLWriteTx(SQLReads, ModerationWrites):
+class SQLWriteTx(SQLReads, ModerationWrites, NotifyWrites):
     """The write statements, run inside one transaction holding the write lock."""
 
     emitted = 0  # events this transaction wrote to the outbox

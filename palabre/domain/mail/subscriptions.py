@@ -1,0 +1,93 @@
+"""Who may be mailed: double opt-in per site and address, confirmation and one-click
+unsubscribe by signed links, and forgetting an address (GDPR erasure).
+
+An address is personal data: a subscriber row is found by a keyed hash of it, and keeps
+the address itself only while mail may go to it (pending or confirmed); unsubscribing
+blanks it. The comments that asked for notifications keep their own copy, as they did."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from palabre.domain.context import Context
+from palabre.domain.identity import client_key
+from palabre.domain.mail.models import MailStatus, SubscriberState
+from palabre.domain.mail.tokens import CONFIRM, UNSUBSCRIBE, MailTokens
+from palabre.i18n import LANGUAGES
+
+
+def address_key(secret: str, email: str) -> str:
+    """The keyed hash that finds an address's subscriber rows (useless without the secret)."""
+    return client_key(secret, "mail:" + email.strip().lower())
+
+
+class Outcome(StrEnum):
+    DONE = "done"
+    ALREADY = "already"  # confirmed or unsubscribed before: nothing changed
+    INVALID = "invalid"  # bad, expired or foreign token, or a subscriber no longer there
+
+
+@dataclass(frozen=True)
+class Answer:
+    outcome: Outcome
+    lang: str
+
+
+async def confirm(ctx: Context, token: str, lang: str) -> Answer:
+    """Confirm the address a confirmation link names; ``lang`` (the language of the
+    reader's own request) becomes the language of their notifications."""
+    claim = MailTokens(ctx.secret).read(CONFIRM, token)
+    if claim is None:
+        return Answer(Outcome.INVALID, lang)
+    async with ctx.storage.write() as tx:
+        found = await tx.get_subscriber(claim.subscriber_id)
+        if found is None or found.address_key != claim.address_key or not found.email:
+            return Answer(Outcome.INVALID, lang)
+        if found.state is not SubscriberState.PENDING:
+            return Answer(Outcome.ALREADY, found.lang)
+        chosen = lang if lang in LANGUAGES else found.lang
+        await tx.save_subscriber(found.site_id, found.address_key, found.email, chosen,
+                                 SubscriberState.CONFIRMED, found.asked, ctx.clock())
+    return Answer(Outcome.DONE, chosen)
+
+
+async def check_unsubscribe(ctx: Context, token: str) -> Answer | None:
+    """Whether an unsubscribe link is valid (for the page asking to confirm); None if not."""
+    claim = MailTokens(ctx.secret).read(UNSUBSCRIBE, token)
+    found = await ctx.storage.get_subscriber(claim.subscriber_id) if claim else None
+    if claim is None or found is None or found.address_key != claim.address_key:
+        return None
+    done = found.state is SubscriberState.UNSUBSCRIBED
+    return Answer(Outcome.ALREADY if done else Outcome.DONE, found.lang)
+
+
+async def unsubscribe(ctx: Context, token: str) -> Answer:
+    """Stop every notification to the address the link names, on that site, forgetting
+    the address; mails still queued for it are given up."""
+    claim = MailTokens(ctx.secret).read(UNSUBSCRIBE, token)
+    if claim is None:
+        return Answer(Outcome.INVALID, "en")
+    now = ctx.clock()
+    async with ctx.storage.write() as tx:
+        found = await tx.get_subscriber(claim.subscriber_id)
+        if found is None or found.address_key != claim.address_key:
+            return Answer(Outcome.INVALID, "en")
+        if found.state is SubscriberState.UNSUBSCRIBED:
+            return Answer(Outcome.ALREADY, found.lang)
+        await tx.save_subscriber(found.site_id, found.address_key, "", found.lang,
+                                 SubscriberState.UNSUBSCRIBED, None, now)
+        for mail in await tx.outgoing_mails(found.id, 1000):
+            if mail.status is MailStatus.QUEUED:
+                await tx.finish_mail(mail.id, MailStatus.FAILED, "unsubscribed", now, now)
+    return Answer(Outcome.DONE, found.lang)
+
+
+async def forget_address(ctx: Context, email: str) -> int:
+    """Erase an address from every site's subscribers and their mails (GDPR erasure):
+    found by the address itself, or by its keyed hash once unsubscribed (when the
+    caller's context has the server's secret)."""
+    if not email.strip():
+        return 0
+    async with ctx.storage.write() as tx:
+        return await tx.forget_subscribers(address_key(ctx.secret, email), email)

@@ -1,0 +1,109 @@
+"""The mail worker: one process at a time (a lease in the database) follows the outbox
+into the queue and sends what is due.
+
+The lease is a row (holder, expiry) taken and renewed in write transactions, which are
+serialised on every backend (SQLite's write lock, PostgreSQL's advisory lock), so two
+workers or instances never both believe they hold it; each mail is claimed only while
+the lease is held, checked in the claim's own transaction. A holder that stops renewing
+(crashed, hung) loses it after ``ttl``; one that stops cleanly gives it up at once.
+
+The first holder ever starts the outbox consumer at the newest event: enabling mail on
+a server that ran without it sends nothing about the past."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import secrets
+import socket
+from datetime import timedelta
+
+from palabre.domain.context import Context
+from palabre.domain.mail.compose import Links
+from palabre.domain.mail.delivery import LEASE, STALE_AFTER, Sender, Transport
+from palabre.domain.mail.notify import MailNotifier
+from palabre.domain.outbox import Consumer
+
+log = logging.getLogger("palabre.mail")
+CONSUMER = "mail"
+
+
+def holder_name() -> str:
+    """This process, told apart from every other one (host, pid, a random part)."""
+    return f"{socket.gethostname()[:80]}:{os.getpid()}:{secrets.token_hex(4)}"
+
+
+class MailWorker:
+    def __init__(self, ctx: Context, transport: Transport, links: Links, sender: str,
+                 holder: str | None = None, ttl: timedelta = timedelta(seconds=60),
+                 tick: float = 5.0) -> None:
+        self.ctx = ctx
+        self.holder = holder or holder_name()
+        self.ttl = ttl
+        self.tick = tick
+        self.consumer = Consumer(ctx.storage, CONSUMER, MailNotifier(ctx, links).handle)
+        self.sender = Sender(ctx, transport, sender, self.holder)
+
+    async def hold_lease(self) -> bool:
+        """Take or renew the lease; False while another live holder has it."""
+        now = self.ctx.clock()
+        async with self.ctx.storage.write() as tx:
+            lease = await tx.get_lease(LEASE)
+            if lease is not None and lease.holder != self.holder and lease.expires > now:
+                return False
+            if lease is None and await tx.get_cursor(CONSUMER) == 0:
+                await tx.set_cursor(CONSUMER, await tx.last_event_id())
+            await tx.set_lease(LEASE, self.holder, now + self.ttl)
+        return True
+
+    async def release(self) -> None:
+        now = self.ctx.clock()
+        async with self.ctx.storage.write() as tx:
+            lease = await tx.get_lease(LEASE)
+            if lease is not None and lease.holder == self.holder:
+                await tx.set_lease(LEASE, self.holder, now)
+
+    async def step(self) -> bool:
+        """One round: queue what the outbox asks for, then send what is due. False when
+        another process holds the lease (nothing done)."""
+        if not await self.hold_lease():
+            return False
+        now = self.ctx.clock()
+        async with self.ctx.storage.write() as tx:
+            if abandoned := await tx.abandon_mails(now - STALE_AFTER, now):
+                log.warning("%d mail(s) interrupted during sending: not sent again",
+                            abandoned)
+        await self.consumer.deliver_pending()
+        if await self.hold_lease():
+            await self.sender.deliver_due()
+        return True
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Rounds until ``stop`` is set: at once when events come, else every ``tick``."""
+        try:
+            while not stop.is_set():
+                try:
+                    holding = await self.step()
+                except Exception:
+                    log.exception("the mail worker failed; trying again")
+                    holding = False
+                if not holding:  # another process sends: only check the lease now and then
+                    await _sleep_unless(stop, self.tick)
+                    continue
+                position = await self.ctx.storage.get_cursor(CONSUMER)
+                waiting = asyncio.ensure_future(
+                    self.ctx.storage.wait_for_events(position, self.tick))
+                stopping = asyncio.ensure_future(stop.wait())
+                await asyncio.wait({waiting, stopping}, return_when=asyncio.FIRST_COMPLETED)
+                for task in (waiting, stopping):
+                    task.cancel()
+        finally:
+            await self.release()
+
+
+async def _sleep_unless(stop: asyncio.Event, seconds: float) -> None:
+    try:
+        await asyncio.wait_for(stop.wait(), seconds)
+    except TimeoutError:
+        return
