@@ -4,8 +4,11 @@ comments, one-click unsubscribe, crashes and retries, the lease."""
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Iterator
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
@@ -261,3 +264,17 @@ def test_tokens_name_their_purpose() -> None:
     assert tokens.read(UNSUBSCRIBE, made) is None
     assert MailTokens("other").read(CONFIRM, made) is None
     assert MailError("x", permanent=True).permanent
+
+
+def test_the_mail_catalogues_agree_and_hold_every_key_used() -> None:
+    package = Path(__file__).resolve().parents[2] / "palabre"
+    en, fr = (json.loads((package / "locales" / "mail" / f"{lang}.json").read_text("utf-8"))
+              for lang in ("en", "fr"))
+    assert en.keys() == fr.keys()
+    sources = [*package.glob("domain/mail/*.py"), *package.glob("web/mail/*.py"),
+               *package.glob("templates/mail/*.html")]
+    used = {key for path in sources
+            for key in re.findall(r"\"(mail\.[a-z_.]+)\"", path.read_text("utf-8"))}
+    used |= {f"mail.page.{name}.{part}" for name in ("confirmed", "invalid", "unsubscribe",
+                                                     "unsubscribed") for part in ("title",)}
+    assert used and used <= en.keys(), used - en.keys()
