@@ -278,3 +278,15 @@ def test_the_mail_catalogues_agree_and_hold_every_key_used() -> None:
     used |= {f"mail.page.{name}.{part}" for name in ("confirmed", "invalid", "unsubscribe",
                                                      "unsubscribed") for part in ("title",)}
     assert used and used <= en.keys(), used - en.keys()
+
+
+def test_a_mail_that_cannot_be_written_is_given_up_not_blocking_the_others(
+        domain: Domain, inbox: tuple[Inbox, MailWorker]) -> None:
+    box, _ = inbox
+    broken = MailWorker(domain.ctx, transport(box.port), Links(PUBLIC), "bad\nheader",
+                        holder="w1")
+    post(domain, 1, ANNE, notify=True)
+    domain.run(broken.step())
+    [mail] = domain.run(domain.storage.outgoing_mails(None, 10))
+    assert mail.status is MailStatus.FAILED and "cannot be written" in mail.last_error
+    assert box.messages == []

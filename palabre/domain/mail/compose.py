@@ -72,12 +72,17 @@ def _render(name: str, lang: str, **values: object) -> str:
     return _environment().get_template(name).render(lang=lang, t=t, **values)
 
 
+def _one_line(text: str) -> str:
+    """A header's text: line breaks (which would end the header) become spaces."""
+    return " ".join(text.split())
+
+
 def _lines(*paragraphs: str) -> str:
     return "\n\n".join(paragraphs) + "\n"
 
 
 def confirmation(lang: str, site: Site, confirm_url: str, message_id: str) -> Draft:
-    subject = translate(lang, "mail.confirm.subject", site=site.name)
+    subject = _one_line(translate(lang, "mail.confirm.subject", site=site.name))
     text = _lines(translate(lang, "mail.confirm.hello"),
                   translate(lang, "mail.confirm.body", site=site.name), confirm_url,
                   translate(lang, "mail.confirm.expires") + "\n"
@@ -91,7 +96,7 @@ def reply(lang: str, site: Site, thread: Thread, answer: Comment, unsubscribe_ur
     """The notification of ``answer``; its HTML is the comment's stored, sanitised HTML."""
     author = answer.author or translate(lang, "mail.reply.anonymous")
     title = thread.title or thread.uri
-    subject = translate(lang, "mail.reply.subject", author=author, title=title)
+    subject = _one_line(translate(lang, "mail.reply.subject", author=author, title=title))
     values = {"site": site.name, "author": author, "title": title, "subject": subject,
               "text": answer.text, "html": Markup(answer.html),  # noqa: S704 (sanitised)
               "comment_url": comment_url(site, thread, answer),

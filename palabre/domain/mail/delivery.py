@@ -112,7 +112,12 @@ class Sender:
         if recipient is None:
             await self._finish(mail, MailStatus.FAILED, "unsubscribed or not confirmed")
             return 0
-        message = build(Draft.loads(mail.message), self.sender, recipient, self.ctx.clock())
+        try:
+            message = build(Draft.loads(mail.message), self.sender, recipient,
+                            self.ctx.clock())
+        except (ValueError, TypeError) as exc:  # a header it cannot carry: never sendable
+            await self._finish(mail, MailStatus.FAILED, f"cannot be written: {exc}")
+            return 0
         if not await self._claim(mail):
             return 0  # the lease was lost, or another sender took it
         try:
