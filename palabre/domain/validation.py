@@ -85,6 +85,11 @@ def _email(value: str) -> str:
     return value
 
 
+# A host name as browsers resolve it: labels of letters (any script), digits and hyphens,
+# or an IPv4 address (no "&", ";" or "(": "https://javascript&colon;alert(1)" is no site).
+_HOST = re.compile(r"(?:[^\W_](?:[\w-]*[^\W_])?\.)+[^\W\d_][\w-]*\.?|\d{1,3}(?:\.\d{1,3}){3}")
+
+
 def _website(value: str) -> str:
     value = value.strip()
     if not value:
@@ -98,6 +103,7 @@ def _website(value: str) -> str:
                            field="website") from exc
     if (len(value) > MAX_WEBSITE or parts.scheme.lower() not in {"http", "https"}
             or not parts.hostname or "." not in parts.hostname
+            or not _HOST.fullmatch(parts.hostname)
             or "@" in parts.netloc  # credentials: https://example.org:80@evil.example/
             or any(ch.isspace() or ch in "<>\"'`" for ch in value) or _CONTROL.search(value)):
         raise InvalidInput("website is not valid", reason="website_invalid", field="website")

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import Api
+from tests.conftest import START, Api
 
 MALFORMED_URIS = ["//[", "http://[/a", "//[::1/x", "https://[v1.x/", "http://a]b[/"]
 
@@ -48,6 +48,32 @@ def test_characters_xml_forbids_never_break_the_feed(api: Api, bad: str) -> None
 def test_a_website_with_credentials_is_refused(api: Api, website: str) -> None:
     error = api.post("/a", "Bonjour", website=website, expect=422)["error"]
     assert (error["reason"], error["field"]) == ("website_invalid", "website")
+
+
+@pytest.mark.parametrize("website", ["https://javascript&colon;window.x=1;alert(1)",
+                                     "https://ex(ample).org", "http://exa;mple.org"])
+def test_a_website_whose_host_is_no_host_name_is_refused(api: Api, website: str) -> None:
+    error = api.post("/a", "Bonjour", website=website, expect=422)["error"]
+    assert (error["reason"], error["field"]) == ("website_invalid", "website")
+    kept = api.comment("/a", "Salut", website="HTTPS://Café.EXAMPLE.fr/Page")
+    assert kept["website"] == "HTTPS://Café.EXAMPLE.fr/Page"
+
+
+def test_the_fragment_links_only_web_addresses_whatever_is_stored() -> None:
+    """The template checks the scheme itself, whatever let a website in (an old row)."""
+    from palabre.domain.models import Comment, CommentId, Status, ThreadId
+    from palabre.domain.threads import ThreadInfo
+    from palabre.web.embed.pages import env, fragment_context
+
+    def comment(n: int, website: str) -> Comment:
+        return Comment(CommentId(n), ThreadId(1), None, None, None, 0, f"Nom{n}", "", website,
+                       "", "<p>x</p>", START, None, 0, 0, Status.APPROVED, "", "a")
+
+    info = ThreadInfo(1, "default", "/a", "T", False, 2, START, 1, None, 900)
+    html = env.get_template("thread.html").render(fragment_context(
+        info, [comment(1, "javascript:alert(1)"), comment(2, "HTTPS://example.org/")], "en"))
+    assert "javascript:" not in html
+    assert 'href="HTTPS://example.org/"' in html
 
 
 def test_the_sqlite_file_is_private_and_an_erased_email_leaves_no_bytes(tmp_path: Path) -> None:
