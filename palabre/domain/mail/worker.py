@@ -17,7 +17,7 @@ import logging
 import os
 import secrets
 import socket
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from palabre.domain.context import Context
 from palabre.domain.mail.compose import Links
@@ -27,6 +27,7 @@ from palabre.domain.outbox import Consumer
 
 log = logging.getLogger("palabre.mail")
 CONSUMER = "mail"
+SWEEP_EVERY = timedelta(minutes=1)
 
 
 def holder_name() -> str:
@@ -44,10 +45,16 @@ class MailWorker:
         self.tick = tick
         self.consumer = Consumer(ctx.storage, CONSUMER, MailNotifier(ctx, links).handle)
         self.sender = Sender(ctx, transport, sender, self.holder)
+        self.held_until: datetime | None = None  # the expiry this process last wrote
+        self.swept: datetime | None = None
 
     async def hold_lease(self) -> bool:
-        """Take or renew the lease; False while another live holder has it."""
+        """Take or renew the lease; False while another live holder has it. A lease with
+        more than two thirds of its time left is not renewed yet (no write)."""
         now = self.ctx.clock()
+        if self.held_until is not None and self.held_until - now > self.ttl * 2 / 3:
+            return True
+        self.held_until = None
         async with self.ctx.storage.write() as tx:
             lease = await tx.get_lease(LEASE)
             if lease is not None and lease.holder != self.holder and lease.expires > now:
@@ -55,9 +62,11 @@ class MailWorker:
             if lease is None and await tx.get_cursor(CONSUMER) == 0:
                 await tx.set_cursor(CONSUMER, await tx.last_event_id())
             await tx.set_lease(LEASE, self.holder, now + self.ttl)
+        self.held_until = now + self.ttl
         return True
 
     async def release(self) -> None:
+        self.held_until = None
         now = self.ctx.clock()
         async with self.ctx.storage.write() as tx:
             lease = await tx.get_lease(LEASE)
@@ -69,15 +78,22 @@ class MailWorker:
         another process holds the lease (nothing done)."""
         if not await self.hold_lease():
             return False
-        now = self.ctx.clock()
-        async with self.ctx.storage.write() as tx:
-            if abandoned := await tx.abandon_mails(now - STALE_AFTER, now):
-                log.warning("%d mail(s) interrupted during sending: not sent again",
-                            abandoned)
+        await self._sweep()
         await self.consumer.deliver_pending()
         if await self.hold_lease():
             await self.sender.deliver_due()
         return True
+
+    async def _sweep(self) -> None:
+        """Give up mails left ``sending`` by a dead sender (once a minute at most)."""
+        now = self.ctx.clock()
+        if self.swept is not None and now - self.swept < SWEEP_EVERY:
+            return
+        self.swept = now
+        async with self.ctx.storage.write() as tx:
+            if abandoned := await tx.abandon_mails(now - STALE_AFTER, now):
+                log.warning("%d mail(s) interrupted during sending: not sent again",
+                            abandoned)
 
     async def run(self, stop: asyncio.Event) -> None:
         """Rounds until ``stop`` is set: at once when events come, else every ``tick``."""
