@@ -8,10 +8,11 @@ from __future__ import annotations
 from datetime import datetime
 
 from palabre.domain.context import Context
-from palabre.domain.errors import Forbidden
+from palabre.domain.errors import Forbidden, InvalidInput
 from palabre.domain.identity import Actor
 from palabre.domain.models import AuditEntry
 from palabre.domain.ports import WriteTx
+from palabre.domain.validation import MAX_ID
 
 PAGE = 50
 
@@ -34,6 +35,8 @@ async def entries(ctx: Context, actor: Actor, *, site: str | None = None,
     """Newest first: an admin sees every entry (or one site's), a moderator their sites'."""
     if actor.moderator is None and not actor.system:
         raise Forbidden("moderators only")
+    if before_id is not None and not 0 < before_id <= MAX_ID:
+        raise InvalidInput("before is an entry's id", reason="before_invalid", field="before")
     site_ids: list[int] | None = None
     if site:
         found = await ctx.site(site)

@@ -28,6 +28,7 @@ REJECT_REASONS = ("offensive", "abusive", "spam", "off_topic", "illegal", "haras
 QUEUES = ("pending", "reported", "recent", "rejected", "spam")
 QUEUE_SIZE = 200
 PAGE_SIZE = 50
+MAX_PAGE = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -67,7 +68,7 @@ async def queue_page(ctx: Context, site_slug: str | None, actor: Actor, *,
         raise InvalidInput("unknown queue", reason="queue_invalid", field="kind")
     site = await ctx.site(site_slug)
     require(actor, site)
-    page = max(1, page)
+    page = min(max(1, page), MAX_PAGE)  # past the last page: an empty one
     rows, total = await ctx.storage.moderation_queue(site.id, kind, search.strip()[:200],
                                                      (page - 1) * per_page, per_page)
     bans = await ctx.storage.bans_of_site(site.id)

@@ -130,7 +130,7 @@ def test_report_in_french_shows_the_server_message(server: Server, host: Host,
 
 def test_editors_picks_and_staff_badges(server: Server, host: Host, reader: Reader,
                                         moderator: httpx.Client, axe_source: str) -> None:
-    site = server.create_site("desk", staff_label="La Rédaction du Desk")
+    site = server.create_site("picks", staff_label="La Rédaction du Desk")  # its own site
     uri = "/moderation/picks"
     first = server.post(uri, "An ordinary comment", site=site)["comment"]
     picked = server.post(uri, "A **remarkable** comment", site=site, author="Jeanne")["comment"]

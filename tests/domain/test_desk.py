@@ -267,3 +267,12 @@ def test_the_dashboard_counts_days_reports_waits_and_busy_threads(domain: Domain
     assert [(t.uri, n) for t, n in board.busiest] == [("/b", 2), ("/a", 1)]
     with pytest.raises(Forbidden):
         domain.run(dashboard.dashboard(domain.ctx, "default", reader()))
+
+
+def test_pages_and_positions_beyond_any_database_are_refused_or_empty(domain: Domain) -> None:
+    post(domain, "un")
+    far = domain.run(moderation.queue_page(domain.ctx, "default", ADMIN, kind="recent",
+                                           page=10**30))
+    assert far.cards == [] and far.total == 1
+    with pytest.raises(InvalidInput):
+        domain.run(audit.entries(domain.ctx, ADMIN, before_id=10**30))
