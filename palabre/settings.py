@@ -218,6 +218,17 @@ class SiteSettings:
 
     def as_mapping(self) -> dict[str, Any]:
         """Plain values (lists, strings), as stored and shown."""
+    pow_difficulty: int = setting(
+        50000, "Proof of work asked of a reader's browser before a comment is accepted: the "
+        "size of the range it searches (SHA-256, ALTCHA); half of it on average, about 0.7 s "
+        "on a slow phone at 50000 (docs/security.md). 0: off.")
+    pow_max_rise: int = setting(
+        4, "How many times the proof of work may double, automatically, for a client's "
+        "network (/24, /48) or a thread asking for many challenges at once (0: never rises).")
+    min_submit_seconds: int = setting(
+        3, "Seconds that must pass between a reader's form asking for its challenge and the "
+        "comment being sent; the widget waits out the rest (0: off). Needs a challenge, so it "
+        "applies even when pow_difficulty is 0.")
         return {s.name: _plain(getattr(self, s.name)) for s in SITE_SETTINGS}
 
 

@@ -112,8 +112,10 @@ def run(database_url: str, work: Callable[[Context], Awaitable[T]]) -> T:
 
 
 # Tests post the same few words again and again as one reader: the sites they make do not
-# refuse a duplicate text (tests/api/test_desk_rules.py turns that rule back on).
-TEST_SITE_SETTINGS = SiteSettings(duplicate_window_seconds=0)
+# refuse a duplicate text (tests/api/test_desk_rules.py turns that rule back on), nor ask
+# for a proof of work or a minimum time (tests/*/test_challenge.py turn those on).
+TEST_SITE_SETTINGS = SiteSettings(duplicate_window_seconds=0, pow_difficulty=0,
+                                  min_submit_seconds=0)
 
 
 class Api:
@@ -240,7 +242,8 @@ class AppFactory:
         self.stack.append(client)
         api = Api(client, self.config.database_url, self.clock)
         if not self.stack[:-1]:  # the first app made the default site
-            api.site_settings(duplicate_window_seconds=0)
+            api.site_settings(duplicate_window_seconds=0, pow_difficulty=0,
+                              min_submit_seconds=0)
         return api
 
 

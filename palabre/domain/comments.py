@@ -3,8 +3,10 @@
 Posting is two steps. :func:`admit` applies the site's policy to a reader's comment (origin,
 ban, rate limit, closure, the comment it answers, the moderation mode) and decides its
 status; :func:`store_comment` makes the row, the one place a comment row is made, and
-records it as a ``CommentCreated`` event. The demo, the bench seeder and the importers call
-the store step with the times and statuses they bring.
+records it as a ``CommentCreated`` event. Readers (not staff, not the operator's tools)
+also bring a proof of work, leave the honeypot empty and take the site's minimum time
+(:mod:`palabre.domain.challenge`). The demo, the bench seeder and the importers call the
+store step with the times and statuses they bring.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from palabre.domain import policy, validation
+from palabre.domain import challenge, policy, validation
 from palabre.domain.context import Context, is_closed
 from palabre.domain.errors import (
     EditWindowExpired,
@@ -95,6 +97,8 @@ async def admit(ctx: Context, tx: WriteTx, site: Site, draft: CommentDraft, acto
     staff = actor.moderator is not None and actor.moderates(site.id)
     sanction = None if staff else await policy.check_author(tx, site, draft.email,
                                                             actor.client, now)
+    if not (staff or actor.system):
+        await challenge.check(tx, ctx.secret, site, draft, now)
     await ctx.check_rate(tx, "post", actor.client, ctx.config.post_rate_limit)
     thread = await tx.get_thread(site.id, draft.uri)
     if is_closed(thread, site.settings, now):

@@ -34,6 +34,8 @@ class CommentDraft:
     title: str = ""
     notify: bool = False
     confirm: bool = False  # the author saw the "are you sure?" nudge and posts anyway
+    proof: str = ""  # the solved proof-of-work challenge (ALTCHA payload), readers only
+    honeypot: str = ""  # a field hidden from people: only a bot fills it
 
     @cached_property
     def html(self) -> str:
@@ -76,6 +78,8 @@ def parse_comment_draft(body: Mapping[str, object]) -> CommentDraft:
         title=validation.title(body.get("title")),
         notify=validation.flag(body.get("notify"), "notify"),
         confirm=validation.flag(body.get("confirm"), "confirm"),
+        proof=validation.text_field(body.get("proof"), "proof"),
+        honeypot=validation.text_field(body.get("honeypot"), "honeypot"),
     )
 
 

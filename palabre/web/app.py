@@ -27,7 +27,7 @@ from palabre.storage import open_storage
 from palabre.web.admin import api as admin_api
 from palabre.web.admin import pages as admin_pages
 from palabre.web.admin.sessions import Sessions
-from palabre.web.api import comments, openapi, threads
+from palabre.web.api import challenge, comments, openapi, threads
 from palabre.web.cache.fastpath import CachedReads
 from palabre.web.cache.thread_cache import ThreadCache
 from palabre.web.embed import pages
@@ -88,7 +88,7 @@ def create_app(config: ServerConfig, storage: Storage | None = None) -> CachedRe
                            Route("/healthz", healthz, methods=["GET"])]
     if config.demo:
         routes += pages.demo_routes
-    routes += admin_pages.routes
+    routes += challenge.routes + admin_pages.routes
     app = Starlette(
         routes=routes,
         middleware=[Middleware(SiteCORS, policy=origins)],

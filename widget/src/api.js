@@ -42,6 +42,8 @@ export function makeApi(base, lang, site) {
       }),
     counts: (uris) => call('GET', '/api/v1/counts', { query: uris.map((u) => ['uri', u]) }),
     post: (body) => call('POST', '/api/v1/comments', { body }),
+    /** A proof-of-work challenge for a comment on `uri` (pow.js solves it). */
+    challenge: (uri) => call('GET', '/api/v1/challenge', { query: [['uri', uri]] }),
     edit: (id, text, token) => call('PATCH', `/api/v1/comments/${id}`, { body: { text }, token }),
     remove: (id, token) => call('DELETE', `/api/v1/comments/${id}`, { token }),
     vote: (id, value) => call('POST', `/api/v1/comments/${id}/vote`, { body: { value } }),

@@ -43,7 +43,14 @@ export function commentForm(view, opts) {
   const { typed } = view;
   const form = h(
     'form',
-    { class: 'palabre-form', 'aria-label': opts.label, novalidate: true, onsubmit },
+    {
+      class: 'palabre-form',
+      'aria-label': opts.label,
+      novalidate: true,
+      onsubmit,
+      // A comment's proof of work is solved while the reader writes it (pow.js).
+      onfocusin: () => opts.author && view.guard.start(),
+    },
     field('text', 'textarea', 'off', {
       rows: 4,
       value: opts.text || '',
@@ -60,6 +67,14 @@ export function commentForm(view, opts) {
             onchange: share,
           }),
         ),
+        // A honeypot: hidden from people and assistive technologies, filled by bots.
+        (fields.honeypot = h('input', {
+          name: 'subject',
+          class: 'palabre-sr',
+          tabindex: -1,
+          autocomplete: 'off',
+          'aria-hidden': 'true',
+        })),
       ),
     error,
     h('div', { class: 'palabre-buttons' },
@@ -110,6 +125,7 @@ export function commentForm(view, opts) {
     const author = {};
     for (const [name] of AUTHOR_FIELDS) if (fields[name]) author[name] = fields[name].value.trim();
     const values = { ...author, text: fields.text.value };
+    if (fields.honeypot) values.honeypot = fields.honeypot.value;
     if (!values.text.trim()) return showError(t('error.text_empty'), 'text');
     // Sending again, unchanged, the text the server asked "are you sure?" about confirms it.
     if (values.text === nudged) values.confirm = true;

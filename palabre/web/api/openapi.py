@@ -125,7 +125,12 @@ NEW_COMMENT = {"site": STRING, "uri": STRING, "parent": {"type": ["integer", "nu
                "text": STRING, "author": STRING, "email": STRING, "website": STRING,
                "title": STRING, "notify": BOOLEAN,
                "confirm": {**BOOLEAN, "description": "Post anyway after a 422 whose reason "
-                           "is confirm_required"}}
+                           "is confirm_required"},
+               "proof": {**STRING, "description": "The solved challenge of GET "
+                         "/api/v1/challenge (ALTCHA's base64 payload), when the site asks "
+                         "for one: readers only"},
+               "honeypot": {**STRING, "description": "Leave empty (a field people never "
+                            "see)"}}
 # A comment as moderators see it (admin/api.py, moderated_json): with email and source.
 MODERATED = {**COMMENT, "status": {"enum": [s.value for s in Status]}, "email": STRING,
              "text": STRING}
@@ -217,6 +222,22 @@ def _reads() -> dict[str, Any]:
                 "type": "object", "additionalProperties": COUNT}}), headers=ETAG,
                 example={"counts": {"/a": 34, "/b": 0}}),
                 "304": not_modified, **_errors(422)}}},
+        "/api/v1/challenge": {"get": {
+            "summary": "A proof-of-work challenge for a reader's comment (ALTCHA v1)",
+            "description": "Find `number` in 0..`maxNumber` whose SHA-256 of `salt` + "
+                           "`number` (hex) is `challenge`; post it as `proof`. `challenge` is "
+                           "null when the site asks for none; `wait`: seconds to let pass "
+                           "before posting.",
+            "parameters": [SITE, {**URI, "required": False}],
+            "responses": {"200": _json(_closed({
+                "challenge": {"anyOf": [_closed({
+                    "algorithm": {"enum": ["SHA-256"]}, "challenge": STRING,
+                    "maxNumber": COUNT, "salt": STRING, "signature": STRING}),
+                    {"type": "null"}]},
+                "wait": COUNT}), example={"challenge": {
+                    "algorithm": "SHA-256", "challenge": "9f86d08...", "maxNumber": 50000,
+                    "salt": "4d3c...?expires=1764668400&site=1&issued=1764666600&",
+                    "signature": "1b4e..."}, "wait": 3}), **_errors(422)}}},
         "/api/v1/feed.atom": {"get": {
             "summary": "Atom feed of the newest comments", "parameters": [
                 SITE, {**URI, "required": False}],

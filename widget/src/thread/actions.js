@@ -86,15 +86,18 @@ export function threadActions(ctx, state, view) {
     load(true);
   }
 
-  /** Post a comment, or a reply to the comment `parent` (an id). */
-  async function publish(values, parent) {
-    const { comment, token } = await api.post({
-      ...values,
-      site,
-      uri,
-      parent,
-      title: ctx.title || document.title,
-    });
+  /** Post a comment, or a reply to the comment `parent` (an id), with the proof of work the
+   * site asks for: once more with a new one if the server refused that proof. */
+  async function publish(values, parent, again) {
+    const body = { ...values, site, uri, parent, title: ctx.title || document.title };
+    let answer;
+    try {
+      answer = await api.post({ ...body, ...(await ctx.guard.take()) });
+    } catch (err) {
+      if (again || !err.error?.reason?.startsWith('challenge_')) throw err;
+      return publish(values, parent, true);
+    }
+    const { comment, token } = answer;
     store.setOwn(comment.id, token, Date.now(), values.text);
     state.add(comment, true);
     if (comment.status === 'approved') state.changeCount(1);

@@ -20,6 +20,7 @@ export function threadView(root, ctx, state, on) {
   const env = {
     i18n,
     store: ctx.store,
+    guard: ctx.guard,
     items: nodes,
     closed: state.closed,
     editWindow: state.editWindow,
