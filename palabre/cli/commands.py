@@ -133,6 +133,11 @@ def serve(args: argparse.Namespace) -> int:
         print("palabre: warning: public_url is not set: feeds link to themselves by path "
               "only; set it (PALABRE_PUBLIC_URL) to this server's public address",
               file=sys.stderr)
+    if not config.trusted_proxies:
+        print("palabre: warning: trusted_proxies is not set: behind a reverse proxy every "
+              "reader has the proxy's address and the whole site shares one reader's rate "
+              "limit (post_rate_limit a minute); set it (PALABRE_TRUSTED_PROXIES) to the "
+              "proxy's address, see docs/deploy.md", file=sys.stderr)
     print(f"palabre: serving on http://{config.host}:{config.port}/", file=sys.stderr)
     # uvicorn's httptools protocol, closing connections slow to send a request head
     # (web/http/server.py); httptools limits a head to about 80 KB on its own.

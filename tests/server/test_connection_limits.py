@@ -112,9 +112,11 @@ def test_a_head_sent_slowly_but_in_time_is_answered(address: tuple[str, int]) ->
         assert sock.recv(65536).startswith(b"HTTP/1.1 200")
 
 
-def test_serve_warns_when_public_url_is_unset(address: tuple[str, int], folder: Path) -> None:
+def test_serve_warns_when_public_url_or_trusted_proxies_is_unset(address: tuple[str, int],
+                                                                 folder: Path) -> None:
     log = (folder / "server.log").read_text(errors="replace")
     assert "warning: public_url is not set" in log
+    assert "warning: trusted_proxies is not set" in log and "docs/deploy.md" in log
 
 
 def raw_answer(address: tuple[str, int], target: bytes) -> bytes:

@@ -65,6 +65,14 @@ class Events:
         assert self.opened.wait(10), "the stream did not open"
 
     def _read(self) -> None:
+        try:
+            self._follow()
+        except httpx.TransportError:
+            pass  # the server or a proxy in front went away: the stream has ended
+        self.opened.set()
+        self.ended.set()
+
+    def _follow(self) -> None:
         with httpx.stream("GET", self.url, headers=self.headers,
                           timeout=httpx.Timeout(10, read=30)) as answer:
             self.status = answer.status_code
@@ -81,8 +89,6 @@ class Events:
                 elif not line and event:
                     self.found.put({**event, "at": time.monotonic()})
                     event = {}
-        self.opened.set()
-        self.ended.set()
 
     def next(self, timeout: float = 5) -> dict[str, Any]:
         return self.found.get(timeout=timeout)
