@@ -4,6 +4,7 @@ workers), and stopping the server ends its streams cleanly."""
 
 from __future__ import annotations
 
+import contextlib
 import queue
 import subprocess
 import threading
@@ -65,10 +66,9 @@ class Events:
         assert self.opened.wait(10), "the stream did not open"
 
     def _read(self) -> None:
-        try:
+        # The server or a proxy in front going away ends the stream.
+        with contextlib.suppress(httpx.TransportError):
             self._follow()
-        except httpx.TransportError:
-            pass  # the server or a proxy in front went away: the stream has ended
         self.opened.set()
         self.ended.set()
 
