@@ -132,6 +132,8 @@ async def main_async(args: argparse.Namespace) -> int:
                 "raw": (raw, lambda i: scope("/t43"), 200),
                 "cached": (app, lambda i: scope(P43), 200),
                 "cached-origin": (app, lambda i: scope(P43, [(b"origin", ORIGIN)]), 200),
+                "cached-gzip": (app, lambda i: scope(P43, [
+                    (b"accept-encoding", b"gzip, deflate, br")]), 200),
                 "304": (app, lambda i: scope(P43, [(b"if-none-match", etag)]), 304),
                 "uncached": (uncached, lambda i: scope(P43), 200),
                 "page1000": (app, lambda i: scope(P1000), 200),
@@ -161,7 +163,8 @@ async def main_async(args: argparse.Namespace) -> int:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else "")
     parser.add_argument("--n", type=int, default=20_000)
-    parser.add_argument("--profile", choices=["raw", "cached", "cached-origin", "304",
+    parser.add_argument("--profile", choices=["raw", "cached", "cached-origin", "cached-gzip",
+                                              "304",
                                               "uncached",
                                               "page1000", "counts", "healthz", "post"])
     args = parser.parse_args()

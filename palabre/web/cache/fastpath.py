@@ -66,13 +66,41 @@ def cache_key(path: str, query_string: bytes) -> bytes:
                                     in zip(PAGE_PARAMETERS, PAGE_DEFAULTS, strict=True))
 
 
+GZIP_FROM = 1024  # bytes: smaller answers go as they are
+
+
+def wants_gzip(accept_encoding: bytes | None) -> bool:
+    """Whether an ``Accept-Encoding`` admits gzip (and does not refuse it with ``q=0``)."""
+    if not accept_encoding or b"gzip" not in accept_encoding:
+        return False
+    for part in accept_encoding.split(b","):
+        coding, _, params = part.strip().partition(b";")
+        if coding.strip() == b"gzip":
+            return params.replace(b" ", b"") not in (b"q=0", b"q=0.0", b"q=0.00", b"q=0.000")
+    return False
+
+
+def representation(entry: Entry, gzip_ok: bool) -> tuple[bytes, str, list[tuple[bytes, bytes]],
+                                                          list[tuple[bytes, bytes]]]:
+    """The body, ETag, headers and 304 headers to send for this entry."""
+    if gzip_ok and len(entry.body) >= GZIP_FROM:
+        return entry.gzipped()
+    return entry.body, entry.etag, entry.headers, entry.not_modified_headers
+
+
 def cached_response(request: Request, cache: ThreadCache, entry: Entry) -> Response:
     """Keep a freshly read answer for the next reads, and answer this one from it."""
     cache.put(read_key(request.scope["path"], request.scope["query_string"])[0], entry)
-    headers = {"ETag": entry.etag, "Cache-Control": "no-cache"}
-    if not_modified(request.headers.get("if-none-match", "").encode() or None, entry.etag):
-        return Response(status_code=304, headers=headers)
-    return Response(entry.body, media_type="application/json", headers=headers)
+    body, etag, headers, not_modified_headers = representation(
+        entry, wants_gzip(request.headers.get("accept-encoding", "").encode()))
+    if not_modified(request.headers.get("if-none-match", "").encode() or None, etag):
+        return Response(status_code=304, headers=dict_of(not_modified_headers))
+    return Response(body, headers=dict_of(headers))
+
+
+def dict_of(headers: list[tuple[bytes, bytes]]) -> dict[str, str]:
+    return {name.decode(): value.decode() for name, value in headers
+            if name != b"content-length"}
 
 
 def not_modified(header: bytes | None, etag: str) -> bool:
@@ -103,18 +131,21 @@ class CachedReads:
 
     async def send_cached(self, scope: Scope, send: Send, entry: Entry,
                           site: str | None) -> None:
-        match = origin = None
+        match = origin = encodings = None
         for name, value in scope["headers"]:
             if name == b"if-none-match":
                 match = bytes(value)
             elif name == b"origin":
                 origin = bytes(value).decode("latin-1")
+            elif name == b"accept-encoding":
+                encodings = bytes(value)
+        body, etag, headers, not_modified_headers = representation(entry, wants_gzip(encodings))
         extra = cors_headers(origin) if origin and await self.origins.allowed(origin, site) else []
-        if not_modified(match, entry.etag):
+        if not_modified(match, etag):
             await send({"type": "http.response.start", "status": 304,
-                        "headers": entry.not_modified_headers + extra})
+                        "headers": not_modified_headers + extra})
             await send({"type": "http.response.body", "body": b""})
             return
         await send({"type": "http.response.start", "status": 200,
-                    "headers": entry.headers + extra if extra else entry.headers})
-        await send({"type": "http.response.body", "body": entry.body})
+                    "headers": headers + extra if extra else headers})
+        await send({"type": "http.response.body", "body": body})

@@ -10,6 +10,7 @@ everywhere. Entries live within a byte budget, least recently used first out.
 
 from __future__ import annotations
 
+import gzip
 import zlib
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -30,10 +31,27 @@ class Entry:
 
     def __post_init__(self) -> None:
         etag = self.etag.encode()
-        self.not_modified_headers = [(b"etag", etag), (b"cache-control", b"no-cache")]
+        self.not_modified_headers = [(b"etag", etag), (b"cache-control", b"no-cache"),
+                                     (b"vary", b"Accept-Encoding")]
         self.headers = [(b"content-type", b"application/json"),
                         (b"content-length", str(len(self.body)).encode()),
                         *self.not_modified_headers]
+        self._gzip: tuple[bytes, str, list[tuple[bytes, bytes]], list[tuple[bytes, bytes]]]
+        self._gzip = (b"", "", [], [])
+
+    def gzipped(self) -> tuple[bytes, str, list[tuple[bytes, bytes]], list[tuple[bytes, bytes]]]:
+        """The body gzip-compressed, its ETag, its headers and its 304's headers: made on
+        the first read that asks for it, then served as they are (a compressed read costs
+        what an uncompressed one does)."""
+        if not self._gzip[0]:
+            body = gzip.compress(self.body, compresslevel=6, mtime=0)
+            etag = self.etag[:-1] + '-gz"'
+            not_modified = [(b"etag", etag.encode()), (b"cache-control", b"no-cache"),
+                            (b"vary", b"Accept-Encoding")]
+            self._gzip = (body, etag, [
+                (b"content-type", b"application/json"), (b"content-encoding", b"gzip"),
+                (b"content-length", str(len(body)).encode()), *not_modified], not_modified)
+        return self._gzip
 
 
 def make_etag(body: bytes) -> str:
