@@ -158,6 +158,14 @@ class ServerConfig:
     live_heartbeat_seconds: int = setting(
         15, "Seconds between the comment lines that keep an idle live-update stream open "
         "through proxies.")
+    smtp_url: str = setting(
+        "", "Where reply notifications are sent from: smtp://host:port, smtps://host:port "
+        "(TLS from the start) or smtp+starttls://host:port, with user:password@ before the "
+        "host if the server asks (never logged). Empty: no mail at all, and the widget "
+        "offers no \"notify me\" box (docs/notifications.md).")
+    mail_from: str = setting(
+        "", "The From address of notification mails (e.g. Comments <comments@example.org>); "
+        "required with smtp_url.")
 
 
 @dataclass(frozen=True)
@@ -210,14 +218,6 @@ class SiteSettings:
     lock_titles: bool = setting(
         False, "Readers' comments never set a thread's title (moderators set it, with "
         "`palabre thread title` or the admin API): the first poster cannot name the page.")
-
-    @classmethod
-    def from_mapping(cls, raw: Mapping[str, Any]) -> SiteSettings:
-        """Settings from stored or submitted values (unknown names are ignored)."""
-        return cls(**{s.name: s.parse(raw[s.name]) for s in SITE_SETTINGS if s.name in raw})
-
-    def as_mapping(self) -> dict[str, Any]:
-        """Plain values (lists, strings), as stored and shown."""
     pow_difficulty: int = setting(
         50000, "Proof of work asked of a reader's browser before a comment is accepted: the "
         "size of the range it searches (SHA-256, ALTCHA); half of it on average, about 0.7 s "
@@ -229,6 +229,14 @@ class SiteSettings:
         3, "Seconds that must pass between a reader's form asking for its challenge and the "
         "comment being sent; the widget waits out the rest (0: off). Needs a challenge, so it "
         "applies even when pow_difficulty is 0.")
+
+    @classmethod
+    def from_mapping(cls, raw: Mapping[str, Any]) -> SiteSettings:
+        """Settings from stored or submitted values (unknown names are ignored)."""
+        return cls(**{s.name: s.parse(raw[s.name]) for s in SITE_SETTINGS if s.name in raw})
+
+    def as_mapping(self) -> dict[str, Any]:
+        """Plain values (lists, strings), as stored and shown."""
         return {s.name: _plain(getattr(self, s.name)) for s in SITE_SETTINGS}
 
 

@@ -36,6 +36,8 @@ from palabre.web.http.cors import OriginPolicy, SiteCORS
 from palabre.web.http.errors import on_http_error, on_palabre_error, on_unexpected
 from palabre.web.live import stream
 from palabre.web.live.hub import Hub
+from palabre.web.mail import routes as mail_routes
+from palabre.web.mail.runner import MailRunner
 from palabre.web.state import State, state
 
 log = logging.getLogger("palabre.web")
@@ -73,8 +75,11 @@ def create_app(config: ServerConfig, storage: Storage | None = None) -> CachedRe
         await ensure_site(store)
         upkeep = asyncio.create_task(keep_outbox(ctx))
         await hub.start()
+        mail = MailRunner(ctx)
+        mail.start()
         with stream.end_streams_on_signals(hub):
             yield
+        await mail.close()
         await hub.stop()
         upkeep.cancel()
         with contextlib.suppress(asyncio.CancelledError):
@@ -84,7 +89,7 @@ def create_app(config: ServerConfig, storage: Storage | None = None) -> CachedRe
     cache = ThreadCache(store, max_bytes=max(0, config.cache_megabytes) << 20)
     origins = OriginPolicy(store)
     routes: list[Route] = [*comments.routes, *threads.routes, *admin_api.routes,
-                           *openapi.routes, *pages.routes, *stream.routes,
+                           *openapi.routes, *pages.routes, *stream.routes, *mail_routes.routes,
                            Route("/healthz", healthz, methods=["GET"])]
     if config.demo:
         routes += pages.demo_routes
