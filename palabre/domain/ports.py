@@ -361,6 +361,10 @@ class WriteTx(Reads, Protocol):
 
     async def set_lease(self, name: str, holder: str, expires: datetime) -> None: ...
 
+    async def prune_mails(self, before: datetime) -> int:
+        """Drop the log rows of mails sent or given up, queued before ``before``."""
+        ...
+
 
 class Storage(Reads, Protocol):
     """A database holding sites, threads and comments."""

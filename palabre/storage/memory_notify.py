@@ -118,3 +118,10 @@ class MemoryNotifyWrites:
 
     async def set_lease(self, name: str, holder: str, expires: datetime) -> None:
         self.tables.leases[name] = Lease(name, holder, expires)
+
+    async def prune_mails(self, before: datetime) -> int:
+        gone = [m.id for m in self.tables.mails.values() if m.created < before
+                and m.status in (MailStatus.SENT, MailStatus.FAILED)]
+        for mail_id in gone:
+            del self.tables.mails[mail_id]
+        return len(gone)

@@ -162,3 +162,11 @@ class NotifyWrites:
             "INSERT INTO mail_leases (name, holder, expires) VALUES (?, ?, ?) "
             "ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, "
             "expires = excluded.expires", (name, holder, to_micros(expires)))
+
+    async def prune_mails(self, before: datetime) -> int:
+        done = (to_micros(before),)
+        row = await self._one("SELECT count(*) FROM mail_queue WHERE status IN ('sent', "
+                              "'failed') AND created < ?", done)
+        await self._run("DELETE FROM mail_queue WHERE status IN ('sent', 'failed') "
+                        "AND created < ?", done)
+        return int(row[0])

@@ -173,3 +173,23 @@ def test_notify_flag_and_last_event(url: Backend) -> None:
         assert await store.last_event_id() == events[-1].id
 
     run(url, work)
+
+
+def test_the_log_of_mails_done_with_is_pruned(url: Backend) -> None:
+    async def work(store: Storage) -> None:
+        async with store.write() as tx:
+            site_id, _ = await site_and_thread(tx)
+            a = await tx.save_subscriber(site_id, "a", "a@x.org", "en",
+                                         SubscriberState.CONFIRMED, None, NOW)
+            for key in ("sent", "failed", "queued", "recent"):
+                made = NOW + timedelta(days=1 if key == "recent" else 0)
+                await tx.enqueue_mail(a.id, key, MailKind.REPLY, 1, "{}", made)
+            for mail in await tx.outgoing_mails(a.id, 10):
+                if mail.key in ("sent", "failed", "recent"):
+                    status = MailStatus.FAILED if mail.key == "failed" else MailStatus.SENT
+                    await tx.finish_mail(mail.id, status, "", NOW, NOW)
+            assert await tx.prune_mails(NOW + timedelta(hours=1)) == 2
+        assert sorted(m.key for m in await store.outgoing_mails(None, 10)) == [
+            "queued", "recent"]
+
+    run(url, work)

@@ -28,6 +28,7 @@ from palabre.domain.outbox import Consumer
 log = logging.getLogger("palabre.mail")
 CONSUMER = "mail"
 SWEEP_EVERY = timedelta(minutes=1)
+LOG_KEPT = timedelta(days=30)  # the delivery log of mails sent or given up
 
 
 def holder_name() -> str:
@@ -85,7 +86,8 @@ class MailWorker:
         return True
 
     async def _sweep(self) -> None:
-        """Give up mails left ``sending`` by a dead sender (once a minute at most)."""
+        """Give up mails left ``sending`` by a dead sender, and forget the log of mails
+        done with for a month (once a minute at most)."""
         now = self.ctx.clock()
         if self.swept is not None and now - self.swept < SWEEP_EVERY:
             return
@@ -94,6 +96,7 @@ class MailWorker:
             if abandoned := await tx.abandon_mails(now - STALE_AFTER, now):
                 log.warning("%d mail(s) interrupted during sending: not sent again",
                             abandoned)
+            await tx.prune_mails(now - LOG_KEPT)
 
     async def run(self, stop: asyncio.Event) -> None:
         """Rounds until ``stop`` is set: at once when events come, else every ``tick``."""
