@@ -104,14 +104,16 @@ async def issue(ctx: Context, slug: object, uri: str | None, network: str) -> Is
 async def _rise(ctx: Context, tx: WriteTx, site: Site, page: str | None,
                 network: str) -> int:
     """Doublings of the work for this request: one per doubling of the challenges the
-    network and the thread asked for past their free share in this rate window."""
+    network and the thread (the site, for challenges naming no page) asked for past their
+    free share in this rate window."""
     limit = site.settings.pow_max_rise
     if limit <= 0 or site.settings.pow_difficulty <= 0:
         return 0
     window = int(ctx.clock().timestamp() // ctx.config.rate_window_seconds)
     by_network = await tx.hit_rate_limit(f"pow:{network}", window)
-    by_thread = (await tx.hit_rate_limit(f"pow:{site.id}:{uri_tag(page)}", window)
-                 if page is not None else 0)
+    # A challenge for any page counts for all of them: leaving the page out saves nothing.
+    thread = uri_tag(page) if page is not None else "*"
+    by_thread = await tx.hit_rate_limit(f"pow:{site.id}:{thread}", window)
     return min(limit, doublings(by_network, NETWORK_FREE) + doublings(by_thread, THREAD_FREE))
 
 

@@ -76,10 +76,10 @@ def test_a_proof_spent_on_one_instance_is_refused_by_another(make_api: AppFactor
 
 def test_the_work_rises_for_a_busy_network_only(api: Api) -> None:
     guard(api, rise=3)
-    spans = [fetch(api, uri=None, client_ip=f"203.0.113.{n}")["challenge"]["maxNumber"]
+    spans = [fetch(api, client_ip=f"203.0.113.{n}")["challenge"]["maxNumber"]
              for n in range(1, 60)]
     assert spans[0] == WORK and spans[-1] == WORK << 3
-    assert fetch(api, uri=None, client_ip="198.51.100.9")["challenge"]["maxNumber"] == WORK
+    assert fetch(api, "/b", client_ip="198.51.100.9")["challenge"]["maxNumber"] == WORK
 
 
 def test_off_the_form_is_given_nothing_and_posts_without_proof(api: Api) -> None:

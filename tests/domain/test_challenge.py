@@ -35,9 +35,9 @@ def fetch(domain: Domain, uri: str | None = "/a", network: str = "net-1",
     return issued.challenge
 
 
-def span(domain: Domain, **where: str) -> int:
+def span(domain: Domain, uri: str | None = "/a", network: str = "net-1") -> int:
     """The range a fresh challenge asks to search."""
-    found = fetch(domain, **where)["maxNumber"]
+    found = fetch(domain, uri, network)["maxNumber"]
     assert isinstance(found, int)
     return found
 
@@ -165,3 +165,8 @@ def test_no_rise_when_the_site_says_so(guarded: Domain) -> None:
 def test_doublings_grow_with_the_log_of_the_excess(hits: int, free: int,
                                                    expected: int) -> None:
     assert challenge.doublings(hits, free) == expected
+
+
+def test_leaving_the_page_out_does_not_dodge_the_threads_rise(guarded: Domain) -> None:
+    spans = [span(guarded, uri=None, network=f"net-{n}") for n in range(200)]
+    assert spans[0] == WORK and spans[-1] > WORK
