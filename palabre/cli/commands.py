@@ -76,15 +76,23 @@ def require_database(database_url: str) -> None:
                 "PALABRE_DATABASE_URL), or create it with `palabre db upgrade`")
 
 
+def known_secret(config: ServerConfig) -> str:
+    """The server's secret if there is one already (configured, or kept beside the SQLite
+    file); never makes one."""
+    if config.secret or not config.database_url.startswith("sqlite:///"):
+        return config.secret
+    path = Path(sqlite_path(config.database_url) + ".secret")
+    return path.read_text("utf-8").strip() if path.exists() else ""
+
+
 def resolve_secret(config: ServerConfig) -> str:
     """The configured secret, or the one kept beside the SQLite file (made on first use)."""
-    if config.secret:
-        return config.secret
+    found = known_secret(config)
+    if found:
+        return found
     if not config.database_url.startswith("sqlite:///"):
         raise CommandError("set PALABRE_SECRET (the same on every instance) for this database")
     path = Path(sqlite_path(config.database_url) + ".secret")
-    if path.exists():
-        return path.read_text("utf-8").strip()
     path.parent.mkdir(parents=True, exist_ok=True)
     secret = secrets.token_urlsafe(32)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -396,7 +404,10 @@ def author_export(args: argparse.Namespace) -> int:
 def author_erase(args: argparse.Namespace) -> int:
     from palabre.domain.authors import erase_author
 
-    erased = with_context(resolve(args), lambda ctx: erase_author(ctx, args.email, SYSTEM))
+    # With the secret, keyed hashes of the address (mail subscriptions) are found too.
+    config = resolve(args)
+    config = replace(config, secret=known_secret(config))
+    erased = with_context(config, lambda ctx: erase_author(ctx, args.email, SYSTEM))
     print(f"erased {erased.comments} comments ({erased.placeholders} kept as bare "
           f"placeholders above others' replies; {erased.votes} votes on them dropped)")
     return 0
