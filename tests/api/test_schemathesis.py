@@ -32,7 +32,7 @@ from schemathesis.specs.openapi.checks import (
 from palabre.web.admin.sessions import COOKIE
 from palabre.web.api.openapi import spec
 from tests.conftest import migrated_database
-from tests.server.conftest import clean_env, free_port, palabre, stop
+from tests.server.conftest import clean_env, free_port, make_test_site, palabre, stop
 
 pytestmark = pytest.mark.server
 EXAMPLES = 15  # at most, per operation and mode: about 500 requests, 10 s of CPU
@@ -86,8 +86,10 @@ CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
 
 @pytest.fixture(scope="module")
 def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A fresh, migrated SQLite file with one moderator."""
+    """A fresh, migrated SQLite file with one moderator, and the default site as tests
+    have it (readers post without a proof of work)."""
     with migrated_database("sqlite", tmp_path_factory.mktemp("schemathesis")) as url:
+        make_test_site(url)
         made = subprocess.run(palabre("admin", "moderator", "claire", "--password-stdin",
                                       "--database", url),
                               input=f"{PASSWORD}\n{PASSWORD}\n", env=clean_env(),

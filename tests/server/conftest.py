@@ -17,6 +17,12 @@ from typing import Any
 import httpx
 import pytest
 
+from palabre.domain.context import Context
+from palabre.domain.models import Site
+from palabre.domain.sites import ensure_site
+from palabre.storage import migrate
+from tests.conftest import TEST_SITE_SETTINGS, run
+
 
 @dataclass
 class Server:
@@ -48,10 +54,23 @@ def palabre(*argv: str) -> list[str]:
     return [sys.executable, "-m", "palabre.cli.main", *argv]
 
 
+def make_test_site(database_url: str) -> None:
+    """Migrate, and make the default site with the settings tests post under (no proof of
+    work, no minimum time, duplicates allowed: tests/conftest.py) before a server starts,
+    which would otherwise make it with the defaults."""
+    migrate.upgrade(database_url)
+
+    async def make(ctx: Context) -> Site:
+        return await ensure_site(ctx.storage, settings=TEST_SITE_SETTINGS)
+
+    run(database_url, make)
+
+
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     folder = tmp_path_factory.mktemp("server")
     database_url = f"sqlite:///{folder / 'palabre.db'}"
+    make_test_site(database_url)
     port = free_port()
     log = folder / "server.log"
     with log.open("wb") as output:
