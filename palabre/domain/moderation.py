@@ -185,7 +185,7 @@ async def undo_last(ctx: Context, actor: Actor, site_slug: str | None) -> Commen
             if e.actor == audit.who(actor)]
     last = next((e for e in mine if e.action in UNDOABLE), None)
     if last is None:
-        raise NotFound("nothing to undo")
+        raise NotFound("nothing to undo", reason="nothing_to_undo")
     comment_id = int(last.target.partition(":")[2])
     if last.action in ("feature", "unfeature"):
         return await set_featured(ctx, comment_id, last.action == "unfeature", actor)

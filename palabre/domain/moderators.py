@@ -55,6 +55,25 @@ async def save_moderator(ctx: Context, username: str, password: str) -> Moderato
         return await tx.save_moderator(username, password_hash, ctx.clock())
 
 
+async def create_moderator(ctx: Context, username: str, password: str,
+                           actor: Actor) -> Moderator:
+    """An admin makes a new account: a moderator of no site until given some (an existing
+    username is refused, never overwritten)."""
+    if not actor.is_admin:
+        raise Forbidden("only admins manage moderators", reason="admins_only")
+    if await ctx.storage.get_moderator(username) is not None:
+        raise InvalidInput("this username is taken", reason="username_taken",
+                           field="username")
+    made = await save_moderator(ctx, username, password)
+    async with ctx.storage.write() as tx:
+        await tx.set_moderator_access(made.id, Role.MODERATOR, frozenset(), False)
+        await audit.record(tx, actor, None, "moderator", f"moderator:{made.id}", {},
+                           {"created": username, "role": Role.MODERATOR.value}, ctx.clock())
+        created = await tx.get_moderator_by_id(made.id)
+    assert created is not None
+    return created
+
+
 def _account_key(username: str) -> str:
     """The account a sign-in aims at, as a rate-limit key (any string a client sends)."""
     return hashlib.sha256(username.encode()).hexdigest()[:32]

@@ -276,3 +276,18 @@ def test_pages_and_positions_beyond_any_database_are_refused_or_empty(domain: Do
     assert far.cards == [] and far.total == 1
     with pytest.raises(InvalidInput):
         domain.run(audit.entries(domain.ctx, ADMIN, before_id=10**30))
+
+
+def test_an_admin_creates_moderators_of_no_site_and_never_overwrites_one(
+        domain: Domain) -> None:
+    made = domain.run(moderators.create_moderator(domain.ctx, "lea", "un mot de passe",
+                                                  ADMIN))
+    assert made.role is Role.MODERATOR and made.sites == frozenset()
+    with pytest.raises(InvalidInput):
+        domain.run(moderators.create_moderator(domain.ctx, "lea", "autre mot de passe",
+                                               ADMIN))
+    as_lea = Actor("lea", moderator=made)
+    with pytest.raises(Forbidden):
+        domain.run(moderators.create_moderator(domain.ctx, "tom", "un mot de passe", as_lea))
+    with pytest.raises(Forbidden):
+        domain.run(moderation.queue_page(domain.ctx, "default", as_lea))

@@ -43,10 +43,7 @@ async def create_moderator(request: Request) -> Response:
     username = form.get("username").strip()
     ctx = state(request).ctx
     try:
-        if await ctx.storage.get_moderator(username) is not None:
-            raise InvalidInput("this username is taken", reason="username_taken",
-                               field="username")
-        await moderators.save_moderator(ctx, username, form.get("password"))
+        await moderators.create_moderator(ctx, username, form.get("password"), actor)
     except InvalidInput as exc:
         return await show(request, actor, status=422, username=username, error=exc)
     return redirect("/admin/moderators?done=created")
