@@ -86,6 +86,8 @@ class Server:
 
     def create_site(self, slug: str, **settings: object) -> str:
         self.cli("site", "create", slug)
+        # No proof of work nor minimum time unless the test asks (as TEST_SITE_SETTINGS).
+        settings = {"pow_difficulty": 0, "min_submit_seconds": 0, **settings}
         for name, value in settings.items():
             self.cli("site", "set", "--site", slug, name, str(value))
         return slug
