@@ -1,15 +1,13 @@
 """The SQL both backends speak: every query once, with ``?`` placeholders.
 
 SQLite runs these as written; PostgreSQL swaps ``?`` for ``%s``. Each backend supplies only
-how a statement is executed (:meth:`SQLReads._one`, ``_all``, ``_run``) and the few
+how a statement is executed (``sql_rows.Statements``: ``_one``, ``_all``, ``_run``) and the few
 questions that differ (listed in :class:`SQLStorageReads`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
 
 import orjson
 
@@ -49,15 +47,6 @@ from palabre.storage.sql_rows import (
 
 class SQLReads(ModerationReads, NotifyReads):
     """The read queries, shared by storages and their write transactions."""
-
-    async def _one(self, sql: str, params: Sequence[Any] = ()) -> Any:
-        raise NotImplementedError
-
-    async def _all(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
-        raise NotImplementedError
-
-    async def _run(self, sql: str, params: Sequence[Any] = ()) -> None:
-        raise NotImplementedError
 
     async def get_site(self, slug: str) -> Site | None:
         row = await self._one(SELECT_SITE + "WHERE slug = ?", (slug,))

@@ -28,6 +28,7 @@ from palabre.storage.sql_rows import (
     JOINED_THREAD,
     SELECT_COMMENT_JOINED,
     THREAD_COLUMNS,
+    Statements,
     from_micros,
     row_to_comment,
     row_to_thread,
@@ -72,14 +73,8 @@ def by_author(email: str, client: str) -> tuple[str, str]:
     return (BY_EMAIL, email.strip().lower()) if email else (BY_CLIENT, client)
 
 
-class ModerationReads:
+class ModerationReads(Statements):
     """The desk's read queries (the backend supplies ``_one`` and ``_all``)."""
-
-    async def _one(self, sql: str, params: Sequence[Any] = ()) -> Any:
-        raise NotImplementedError
-
-    async def _all(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
-        raise NotImplementedError
 
     async def moderation_queue(self, site_id: int, kind: str, search: str, offset: int,
                                limit: int) -> tuple[list[tuple[Comment, Thread]], int]:
@@ -194,17 +189,8 @@ class ModerationReads:
         return [row_to_ban(r) for r in rows]
 
 
-class ModerationWrites:
+class ModerationWrites(Statements):
     """The desk's write statements, inside a write transaction."""
-
-    async def _one(self, sql: str, params: Sequence[Any] = ()) -> Any:
-        raise NotImplementedError
-
-    async def _all(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
-        raise NotImplementedError
-
-    async def _run(self, sql: str, params: Sequence[Any] = ()) -> None:
-        raise NotImplementedError
 
     async def add_report(self, report: Report) -> int:
         await self._run(

@@ -16,7 +16,7 @@ from palabre.domain.mail.models import (
     SubscriberState,
 )
 from palabre.domain.models import CommentId
-from palabre.storage.sql_rows import from_micros, to_micros
+from palabre.storage.sql_rows import Statements, from_micros, to_micros
 
 SELECT_SUBSCRIBER = ("SELECT id, site_id, address_key, email, lang, state, asked, created "
                      "FROM mail_subscribers ")
@@ -46,14 +46,8 @@ def row_to_mail(r: Sequence[Any]) -> OutgoingMail:
                         from_micros(r[10]), _when(r[11]), r[12])
 
 
-class NotifyReads:
+class NotifyReads(Statements):
     """The read queries of mail (the backend supplies ``_one`` and ``_all``)."""
-
-    async def _one(self, sql: str, params: Sequence[Any] = ()) -> Any:
-        raise NotImplementedError
-
-    async def _all(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
-        raise NotImplementedError
 
     async def get_subscriber(self, subscriber_id: int) -> Subscriber | None:
         row = await self._one(SELECT_SUBSCRIBER + "WHERE id = ?", (subscriber_id,))
@@ -89,17 +83,8 @@ class NotifyReads:
         return int(row[0]) if row and row[0] is not None else 0
 
 
-class NotifyWrites:
+class NotifyWrites(Statements):
     """The write statements of mail, inside one transaction holding the write lock."""
-
-    async def _one(self, sql: str, params: Sequence[Any] = ()) -> Any:
-        raise NotImplementedError
-
-    async def _all(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
-        raise NotImplementedError
-
-    async def _run(self, sql: str, params: Sequence[Any] = ()) -> None:
-        raise NotImplementedError
 
     async def save_subscriber(self, site_id: int, address_key: str, email: str, lang: str,
                               state: SubscriberState, asked: datetime | None,

@@ -98,3 +98,17 @@ def parse_settings(raw: str) -> SiteSettings:
 
 def settings_json(settings: SiteSettings) -> str:
     return orjson.dumps(settings.as_mapping()).decode()
+
+
+class Statements:
+    """How a statement is run; each backend supplies these three, and every part of the
+    shared SQL (sql.py and its mixins) calls them."""
+
+    async def _one(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        raise NotImplementedError
+
+    async def _all(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
+        raise NotImplementedError
+
+    async def _run(self, sql: str, params: Sequence[Any] = ()) -> None:
+        raise NotImplementedError

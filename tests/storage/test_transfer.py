@@ -19,13 +19,13 @@ from palabre.domain.restore import restore
 from palabre.domain.sites import ensure_site
 from palabre.storage import open_storage
 from palabre.transfer import read_export, write_export
-from tests.conftest import SECRET, migrated_database
+from tests.conftest import SECRET, TEST_SITE_SETTINGS, migrated_database
 
 KINDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 
 
 async def fill(ctx: Context) -> None:
-    await ensure_site(ctx.storage)
+    await ensure_site(ctx.storage, settings=TEST_SITE_SETTINGS)  # readers prove no work here
     await seed_demo(ctx)
     async with ctx.storage.write() as tx:
         await tx.add_ban(1, "client", "0123abcd", "insultes", ctx.clock())
