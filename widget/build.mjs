@@ -1,11 +1,25 @@
 // Builds palabre/static/widget.js: one minified script with its CSS and both catalogues inside.
-// `node build.mjs` writes it; `node build.mjs --check` fails when the shipped file differs.
+// `node build.mjs` writes it and its precompressed copies (widget.js.gz, widget.js.br);
+// `node build.mjs --check` fails when the shipped files differ from what the sources build.
 import { readFile, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
+import { brotliCompressSync, brotliDecompressSync, constants, gunzipSync, gzipSync } from 'node:zlib';
 import * as esbuild from 'esbuild';
 
 const here = (path) => fileURLToPath(new URL(path, import.meta.url));
 const OUTFILE = here('../palabre/static/widget.js');
+
+/** The copies the server sends to browsers that accept them (palabre/web/embed/pages.py). */
+const COMPRESSED = [
+  ['.gz', (data) => gzipSync(data, { level: 9 }), gunzipSync],
+  ['.br', (data) => brotliCompressSync(data, {
+    params: {
+      [constants.BROTLI_PARAM_QUALITY]: constants.BROTLI_MAX_QUALITY,
+      [constants.BROTLI_PARAM_MODE]: constants.BROTLI_MODE_TEXT,
+      [constants.BROTLI_PARAM_SIZE_HINT]: data.length,
+    },
+  }), brotliDecompressSync],
+];
 
 /** The `error.*` messages the widget finds out by itself; the others come from the server,
  * already in the reader's language (`error.message`), so the bundle does not carry them. */
@@ -54,8 +68,29 @@ if (process.argv.includes('--check')) {
     console.error('palabre/static/widget.js differs from what widget/src builds: run `npm run build` in widget/.');
     process.exit(1);
   }
-  console.log('palabre/static/widget.js matches its sources.');
+  // Compressors may differ between zlib versions: a copy is right when it gives the code back.
+  for (const [suffix, , unpack] of COMPRESSED) {
+    const packed = await readFile(OUTFILE + suffix).catch(() => null);
+    let same = false;
+    try {
+      same = !!packed && unpack(packed).toString('utf8') === code;
+    } catch {
+      // not a valid compressed file: reported below
+    }
+    if (!same) {
+      console.error(`palabre/static/widget.js${suffix} does not give back widget.js: run \`npm run build\` in widget/.`);
+      process.exit(1);
+    }
+  }
+  console.log('palabre/static/widget.js and its compressed copies match their sources.');
 } else {
-  await writeFile(OUTFILE, code);
-  console.log(`wrote palabre/static/widget.js (${code.length} bytes)`);
+  const data = Buffer.from(code, 'utf8');
+  await writeFile(OUTFILE, data);
+  const sizes = [];
+  for (const [suffix, pack] of COMPRESSED) {
+    const packed = pack(data);
+    await writeFile(OUTFILE + suffix, packed);
+    sizes.push(`${suffix} ${packed.length}`);
+  }
+  console.log(`wrote palabre/static/widget.js (${code.length} bytes; ${sizes.join(', ')})`);
 }

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
@@ -90,11 +92,64 @@ DEMO_CHROME = {
 }
 
 
+# The widget's precompressed copies (widget/build.mjs writes them), by preference.
+ENCODINGS = (("br", ".br"), ("gzip", ".gz"))
+
+
+@dataclass(frozen=True)
+class WidgetFile:
+    """One representation of widget.js: its bytes, its ``Content-Encoding`` and its ETag."""
+
+    data: bytes
+    encoding: str | None
+    etag: str
+
+
 @cache
 def widget_bytes() -> tuple[bytes, str]:
     path = STATIC / "widget.js"
     data = path.read_bytes() if path.exists() else b""
     return data, hashlib.sha256(data).hexdigest()[:12]
+
+
+@cache
+def widget_files() -> dict[str | None, WidgetFile]:
+    """widget.js as it is, and each compressed copy that exists, keyed by encoding."""
+    data, digest = widget_bytes()
+    files: dict[str | None, WidgetFile] = {None: WidgetFile(data, None, f'"{digest}"')}
+    for encoding, suffix in ENCODINGS:
+        path = STATIC / f"widget.js{suffix}"
+        if data and path.exists():
+            files[encoding] = WidgetFile(path.read_bytes(), encoding, f'"{digest}-{encoding}"')
+    return files
+
+
+def accepted(accept_encoding: str) -> dict[str, float]:
+    """``Accept-Encoding`` as coding → q (``*`` included); a malformed q counts as 0."""
+    found: dict[str, float] = {}
+    for part in accept_encoding.lower().split(","):
+        coding, *params = (piece.strip() for piece in part.split(";"))
+        if not coding:
+            continue
+        q = 1.0
+        for param in params:
+            name, _, value = param.partition("=")
+            if name.strip() == "q":
+                try:
+                    q = float(value)
+                except ValueError:
+                    q = 0.0
+        found[coding] = q
+    return found
+
+
+def pick_encoding(accept_encoding: str, offered: Iterable[str | None]) -> str | None:
+    """The first of ``ENCODINGS`` offered that the client accepts (q above 0), else None."""
+    wanted = accepted(accept_encoding)
+    for encoding, _ in ENCODINGS:
+        if encoding in offered and wanted.get(encoding, wanted.get("*", 0.0)) > 0:
+            return encoding
+    return None
 
 
 async def widget_redirect(request: Request) -> Response:
@@ -104,14 +159,18 @@ async def widget_redirect(request: Request) -> Response:
 
 
 async def widget_file(request: Request) -> Response:
-    data, digest = widget_bytes()
-    if not data:
+    _, digest = widget_bytes()
+    files = widget_files()
+    chosen = files[pick_encoding(request.headers.get("accept-encoding", ""), files)]
+    if not chosen.data:
         return Response("widget not built", status_code=404, media_type="text/plain")
     cache_control = ("public, max-age=31536000, immutable"
                      if request.query_params.get("v") == digest else "public, max-age=300")
-    return Response(data, media_type="text/javascript; charset=utf-8",
-                    headers={"Cache-Control": cache_control, "ETag": f'"{digest}"',
-                             "Access-Control-Allow-Origin": "*"})
+    headers = {"Cache-Control": cache_control, "ETag": chosen.etag, "Vary": "Accept-Encoding",
+               "Access-Control-Allow-Origin": "*"}
+    if chosen.encoding:
+        headers["Content-Encoding"] = chosen.encoding
+    return Response(chosen.data, media_type="text/javascript; charset=utf-8", headers=headers)
 
 
 routes = [
