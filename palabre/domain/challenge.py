@@ -38,6 +38,7 @@ PURPOSE = b"palabre.pow-challenge.v1"
 TTL = timedelta(minutes=30)  # a reader may write that long before the widget asks again
 NETWORK_FREE = 10  # challenges a client network gets per rate window before the work rises
 THREAD_FREE = 30  # the same for one thread, all readers together
+THREAD_RISE = 2  # at most: every reader of a busy thread pays this share, bots or not
 TRIVIAL = 1  # the range searched when only the minimum time is asked for
 MAX_PROOF_CHARS = 2048
 MAX_NUMBER = 1 << 40
@@ -105,7 +106,8 @@ async def _rise(ctx: Context, tx: WriteTx, site: Site, page: str | None,
                 network: str) -> int:
     """Doublings of the work for this request: one per doubling of the challenges the
     network and the thread (the site, for challenges naming no page) asked for past their
-    free share in this rate window."""
+    free share in this rate window; the thread's share is bounded lower, since its readers
+    pay it along with the bots."""
     limit = site.settings.pow_max_rise
     if limit <= 0 or site.settings.pow_difficulty <= 0:
         return 0
@@ -114,7 +116,8 @@ async def _rise(ctx: Context, tx: WriteTx, site: Site, page: str | None,
     # A challenge for any page counts for all of them: leaving the page out saves nothing.
     thread = uri_tag(page) if page is not None else "*"
     by_thread = await tx.hit_rate_limit(f"pow:{site.id}:{thread}", window)
-    return min(limit, doublings(by_network, NETWORK_FREE) + doublings(by_thread, THREAD_FREE))
+    return min(limit, doublings(by_network, NETWORK_FREE)
+               + min(THREAD_RISE, doublings(by_thread, THREAD_FREE)))
 
 
 def doublings(hits: int, free: int) -> int:
