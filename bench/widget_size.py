@@ -13,7 +13,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 WIDGET = ROOT / "palabre" / "static" / "widget.js"
-BUDGET = 12 * 1024
+BUDGET = 13 * 1024  # docs/widget.md says why it rose from 12 KiB
 
 
 def gzipped(data: bytes, level: int) -> int:

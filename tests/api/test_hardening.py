@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import START, Api
+from tests.conftest import START, TEST_SITE_SETTINGS, Api
 
 MALFORMED_URIS = ["//[", "http://[/a", "//[::1/x", "https://[v1.x/", "http://a]b[/"]
 
@@ -98,7 +98,7 @@ def test_the_sqlite_file_is_private_and_an_erased_email_leaves_no_bytes(tmp_path
         async def work() -> None:
             ctx = Context(storage=open_storage(url), secret="s")
             try:
-                await ensure_site(ctx.storage)
+                await ensure_site(ctx.storage, settings=TEST_SITE_SETTINGS)
                 draft = CommentDraft(uri="/a", text="Un avis", email=email)
                 await comments.post_comment(ctx, draft, Actor(client="c"))
                 await erase_author(ctx, email, SYSTEM)

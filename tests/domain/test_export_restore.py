@@ -26,7 +26,7 @@ from palabre.domain.restore import numbered, restore
 from palabre.domain.sites import change_settings, ensure_site
 from palabre.settings import ServerConfig
 from palabre.storage.memory import MemoryStorage
-from tests.conftest import SECRET, Clock
+from tests.conftest import SECRET, TEST_SITE_SETTINGS, Clock
 
 MODERATOR = Actor(client="mod", moderator=Moderator(1, "mod", "hash"))
 TEXTS = st.text(alphabet=st.characters(blacklist_categories=["Cs", "Cc"]), min_size=1,
@@ -53,7 +53,7 @@ def context(clock: Clock) -> Context:
 
 
 async def build(ctx: Context, clock: Clock, steps: list[tuple[Any, ...]]) -> None:
-    await ensure_site(ctx.storage)
+    await ensure_site(ctx.storage, settings=TEST_SITE_SETTINGS)  # readers prove no work
     await change_settings(ctx, "default", {"max_depth": 2, "moderation": "links"}, SYSTEM)
     await change_settings(ctx, "default", {"report_threshold": 2}, SYSTEM)
     async with ctx.storage.write() as tx:
