@@ -1,4 +1,5 @@
-// The public HTTP API, version 1 (shared/api.md): no cookies, JSON in and out.
+// The public HTTP API, version 1 (shared/api.md): JSON in and out, no cookies but for posting
+// (a moderator signed in to the admin posts as staff).
 
 export class ApiError extends Error {
   constructor(status, error) {
@@ -10,10 +11,15 @@ export class ApiError extends Error {
 
 /** Every call names the site (`?site=`), writes too: the server judges CORS by it. */
 export function makeApi(base, lang, site) {
-  async function call(method, path, { query, body, token } = {}) {
+  const address = (path, query) => {
     const url = new URL(base + path);
     url.searchParams.set('site', site);
     for (const [name, value] of query || []) if (value != null) url.searchParams.append(name, value);
+    return url;
+  };
+
+  async function call(method, path, { query, body, token, credentials = 'omit' } = {}) {
+    const url = address(path, query);
     const headers = { 'Accept-Language': lang };
     if (body !== undefined) headers['Content-Type'] = 'application/json';
     if (token) headers.Authorization = `Bearer ${token}`;
@@ -23,7 +29,7 @@ export function makeApi(base, lang, site) {
         method,
         headers,
         body: body === undefined ? undefined : JSON.stringify(body),
-        credentials: 'omit',
+        credentials,
       });
     } catch {
       throw new ApiError(0, { code: 'network' });
@@ -41,7 +47,12 @@ export function makeApi(base, lang, site) {
         query: [['uri', uri], ['sort', sort], ['cursor', cursor], ['featured', featured]],
       }),
     counts: (uris) => call('GET', '/api/v1/counts', { query: uris.map((u) => ['uri', u]) }),
-    post: (body) => call('POST', '/api/v1/comments', { body }),
+    /** With the admin's session cookie, if any: a moderator's comment is marked as staff. */
+    post: (body) => call('POST', '/api/v1/comments', { body, credentials: 'include' }),
+    /** The thread's live events (Server-Sent Events), for thread/live.js. */
+    events: (uri) => address('/api/v1/events', [['uri', uri]]),
+    /** `{notify}`: whether the server mails replies, so the form offers to. */
+    mail: () => call('GET', '/mail/options').catch(() => ({})),
     /** A proof-of-work challenge for a comment on `uri` (pow.js solves it). */
     challenge: (uri) => call('GET', '/api/v1/challenge', { query: [['uri', uri]] }),
     edit: (id, text, token) => call('PATCH', `/api/v1/comments/${id}`, { body: { text }, token }),

@@ -67,6 +67,7 @@ export function commentForm(view, opts) {
             onchange: share,
           }),
         ),
+        notifyBox(),
         // A honeypot: hidden from people and assistive technologies, filled by bots.
         (fields.honeypot = h('input', {
           name: 'subject',
@@ -83,6 +84,15 @@ export function commentForm(view, opts) {
       submit,
     ),
   );
+
+  /** "Notify me of replies by email", shown only when the server sends mail (/mail/options). */
+  function notifyBox() {
+    const input = (fields.notify = h('input', { type: 'checkbox', id: `${id}-notify` }));
+    const box = h('p', { class: 'palabre-notify', hidden: true },
+      input, ' ', h('label', { for: input.id }, t('form.notify')));
+    view.mail().then((options) => (box.hidden = !options?.notify));
+    return box;
+  }
 
   /** What the reader typed in one form's author field also fills the others on screen,
    * where still empty, and the forms opened later. */
@@ -126,6 +136,7 @@ export function commentForm(view, opts) {
     for (const [name] of AUTHOR_FIELDS) if (fields[name]) author[name] = fields[name].value.trim();
     const values = { ...author, text: fields.text.value };
     if (fields.honeypot) values.honeypot = fields.honeypot.value;
+    if (fields.notify?.checked) values.notify = true;
     if (!values.text.trim()) return showError(t('error.text_empty'), 'text');
     // Sending again, unchanged, the text the server asked "are you sure?" about confirms it.
     if (values.text === nudged) values.confirm = true;

@@ -16,6 +16,7 @@ export function threadView(root, ctx, state, on) {
   const { t, tn } = i18n;
   /** Comment id → `{c, el, replies, form, editing}` as comment.js renders it. */
   const nodes = new Map();
+  let mail;
   // What comment.js and form.js read (their `view`); comment skeletons are cached per such object.
   const env = {
     i18n,
@@ -25,6 +26,8 @@ export function threadView(root, ctx, state, on) {
     closed: state.closed,
     editWindow: state.editWindow,
     staffLabel: () => state.thread?.staff_label,
+    /** `/mail/options`, asked once, when a form first needs it. */
+    mail: () => (mail ||= ctx.api.mail()),
     /** What the reader typed in this page's author fields (form.js), remembered once posted. */
     typed: {},
   };
@@ -45,6 +48,8 @@ export function threadView(root, ctx, state, on) {
   const more = h('button', { type: 'button', class: 'palabre-more', onclick: () => on.loadMore() },
     t('thread.load_more'));
   const failure = h('p', { class: 'palabre-error', role: 'alert' });
+  // "3 new comments", when the live stream (live.js) brought some; a polite live region.
+  const fresh = h('button', { type: 'button', class: 'palabre-fresh', hidden: true });
   const picks = h('div');
   // Top-level comments whose layout the browser skips until they scroll near (see settle).
   let lazy = [];
@@ -71,7 +76,8 @@ export function threadView(root, ctx, state, on) {
     );
     root.classList.add('palabre');
     root.lang = i18n.lang;
-    root.replaceChildren(heading, top, picks, toolbar, list, empty, failure, more, live);
+    root.replaceChildren(heading, top, picks, toolbar,
+      h('div', { 'aria-live': 'polite' }, fresh), list, empty, failure, more, live);
   }
 
   function refresh() {
@@ -193,6 +199,14 @@ export function threadView(root, ctx, state, on) {
       if (!mounted) root.prepend(failure);
       more.hidden = !state.cursor;
     },
+    /** `count` comments wait; `reveal` shows them. */
+    unseen(count, reveal) {
+      fresh.hidden = !count;
+      fresh.textContent = tn('thread.new', count);
+      fresh.onclick = reveal;
+    },
+    /** Highlight a comment the reader had not seen. */
+    mark: (id) => nodes.get(id)?.el.classList.add('palabre-unseen'),
     announce(message) {
       live.textContent = message;
     },
