@@ -106,6 +106,31 @@ def test_the_stream_closes_when_the_page_is_hidden(server: Server, host: Host,
     expect(page.get_by_role("button", name="1 nouveau commentaire")).to_be_visible(timeout=2000)
 
 
+def test_the_stream_follows_the_thread_on_screen(server: Server, host: Host,
+                                                 reader: Reader) -> None:
+    """Below the fold, no stream; scrolled to, one; scrolled away, closed; back, a new one."""
+    uri = "/live/scroll"
+    page = reader.page
+    streams: list[str] = []
+    page.on("request", lambda r: streams.append(r.url) if "/api/v1/events" in r.url else None)
+    page.goto(host.page(uri=uri, body='<div style="height: 3000px"></div>'))
+    wait_for_thread(page)
+    page.wait_for_timeout(500)
+    assert streams == []
+    thread = page.locator("#palabre-thread")
+    with page.expect_response(lambda r: "/api/v1/events" in r.url):
+        thread.scroll_into_view_if_needed()
+    page.evaluate("scrollTo(0, 0)")
+    page.wait_for_timeout(300)
+    server.post(uri, "Posted while the thread was away")
+    page.wait_for_timeout(700)
+    with page.expect_response(lambda r: "/api/v1/events" in r.url):
+        thread.scroll_into_view_if_needed()
+    assert len(streams) == 2
+    server.post(uri, "Posted on return")
+    expect(page.get_by_role("button", name="1 new comment")).to_be_visible(timeout=2000)
+
+
 def test_a_refused_stream_is_not_retried(server: Server, host: Host, reader: Reader) -> None:
     asked: list[str] = []
 

@@ -119,7 +119,6 @@ export function threadActions(ctx, state, view) {
   }
 
   async function remove(id) {
-    const c = state.items.get(id);
     try {
       await api.remove(id, store.own(id)?.token).catch(refused(id));
     } catch (err) {
@@ -127,10 +126,14 @@ export function threadActions(ctx, state, view) {
       return view.fail(id, err);
     }
     store.forget(id);
-    const kept = view.replyIds(id).some((reply) => state.items.get(reply)?.status === 'approved');
-    if (kept) state.markDeleted(id);
-    else state.remove(id);
-    if (c.status === 'approved') state.changeCount(-1);
+    // As it is now: the live stream (live.js) may have removed it, or counted it out, meanwhile.
+    const c = state.items.get(id);
+    if (c) {
+      const kept = view.replyIds(id).some((reply) => state.items.get(reply)?.status === 'approved');
+      if (kept) state.markDeleted(id);
+      else state.remove(id);
+      if (c.status === 'approved') state.changeCount(-1);
+    }
     view.announce(t('comment.removed'));
     view.focusHeading();
   }
