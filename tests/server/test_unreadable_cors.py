@@ -86,6 +86,25 @@ def test_an_admitted_origin_can_read_a_414(address: tuple[str, int]) -> None:
     assert body["error"]["code"] == "invalid_input"  # type: ignore[index]
 
 
+def test_a_write_is_answered_with_credentials_allowed(address: tuple[str, int]) -> None:
+    """As the CORS layer answers writes (a moderator's session may ride along)."""
+    request = (b"POST /api/v1/comments?x=" + LONG + b" HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+               b"Origin: " + JOURNAL + b"\r\nContent-Type: application/json\r\n"
+               b"Content-Length: 2\r\nConnection: close\r\n\r\n{}")
+    with socket.create_connection(address) as sock:
+        sock.settimeout(10)
+        sock.sendall(request)
+        answer = b""
+        while chunk := sock.recv(65536):
+            answer += chunk
+    assert answer.startswith(b"HTTP/1.1 414")
+    assert b"access-control-allow-origin: " + JOURNAL in answer
+    assert b"access-control-allow-credentials: true" in answer
+    fields, _, _ = exchange(address, b"/api/v1/comments?uri=%2Fa&x=" + LONG,
+                            [b"Origin: " + JOURNAL])
+    assert b"access-control-allow-credentials" not in fields
+
+
 def test_an_origin_the_site_does_not_list_gets_no_cors(address: tuple[str, int]) -> None:
     fields, status, body = exchange(address, b"/api/v1/comments?uri=%2Fa&x=" + LONG,
                                     [b"Origin: " + STRANGER])

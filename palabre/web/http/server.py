@@ -61,6 +61,7 @@ class HeadDeadlineProtocol(HttpToolsProtocol):
     raw_head = b""  # the bytes received while reading_head (kept for an unreadable head)
     unreadable = False  # the head could not be parsed: its rest is read, then answered
     answering = False
+    unreadable_is_read = True  # the unreadable request was a read (GET or HEAD)
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
@@ -124,6 +125,7 @@ class HeadDeadlineProtocol(HttpToolsProtocol):
             return
         self.answering = True
         target, origin = head_fields(self.raw_head, getattr(self, "url", b"") or b"")
+        self.unreadable_is_read = self.raw_head.split(b" ", 1)[0] in (b"GET", b"HEAD")
         self._head_received()
         task = self.loop.create_task(self._answer_unreadable(target, origin))
         self.tasks.add(task)
@@ -138,6 +140,8 @@ class HeadDeadlineProtocol(HttpToolsProtocol):
             head += [b"access-control-allow-origin: ", origin, b"\r\n",
                      b"access-control-expose-headers: ", EXPOSE_HEADERS.encode(), b"\r\n",
                      b"vary: Origin\r\n"]
+            if not self.unreadable_is_read:  # a write: its answers allow credentials (CORS)
+                head.append(b"access-control-allow-credentials: true\r\n")
         head += [b"content-type: application/json\r\n",
                  b"content-length: " + str(len(UNREADABLE)).encode() + b"\r\n",
                  b"connection: close\r\n\r\n", UNREADABLE]
