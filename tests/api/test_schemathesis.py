@@ -10,7 +10,6 @@ posted first (so the generated requests reach past the 401).
 from __future__ import annotations
 
 import subprocess
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -32,7 +31,7 @@ from schemathesis.specs.openapi.checks import (
 from palabre.web.admin.sessions import COOKIE
 from palabre.web.api.openapi import spec
 from tests.conftest import migrated_database
-from tests.server.conftest import clean_env, free_port, make_test_site, palabre, stop
+from tests.server.conftest import clean_env, make_test_site, palabre, serving
 
 pytestmark = pytest.mark.server
 EXAMPLES = 15  # at most, per operation and mode: about 500 requests, 10 s of CPU
@@ -101,29 +100,9 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 @pytest.fixture(scope="module")
 def base_url(database_url: str) -> Iterator[str]:
     folder = Path(database_url.removeprefix("sqlite:///")).parent
-    port = free_port()
-    log = folder / "server.log"
-    with log.open("wb") as output:
-        process = subprocess.Popen(
-            palabre("serve", "--host", "127.0.0.1", "--port", str(port),
-                    "--database", database_url, "--post-rate-limit", "0",
-                    "--write-rate-limit", "0"),
-            stdout=output, stderr=subprocess.STDOUT, env=clean_env(), start_new_session=True)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 20
-        while True:
-            assert process.poll() is None, log.read_text(errors="replace")
-            try:
-                if httpx.get(f"{url}/healthz").status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert time.monotonic() < deadline, "server did not answer /healthz in 20 s"
-            time.sleep(0.1)
+    with serving(folder / "server.log", "--database", database_url, "--post-rate-limit", "0",
+                 "--write-rate-limit", "0") as url:
         yield url
-    finally:
-        stop(process)
 
 
 @pytest.fixture(scope="module")

@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -66,38 +67,47 @@ def make_test_site(database_url: str) -> None:
     run(database_url, make)
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    folder = tmp_path_factory.mktemp("server")
-    database_url = f"sqlite:///{folder / 'palabre.db'}"
-    make_test_site(database_url)
-    port = free_port()
-    log = folder / "server.log"
+@contextmanager
+def serving(log: Path, *options: str, env: dict[str, str] | None = None,
+            port: int | None = None) -> Iterator[str]:
+    """A `palabre serve` on a loopback port (a free one unless given) with these options;
+    yields its base URL once /healthz answers, and stops it (and its workers) after."""
+    port = port or free_port()
     with log.open("wb") as output:
         process = subprocess.Popen(
-            palabre("serve", "--workers", "2", "--host", "127.0.0.1", "--port", str(port),
-                    "--database", database_url, "--post-rate-limit", "0",
-                    "--trusted-proxies", "127.0.0.1"),
-            stdout=output, stderr=subprocess.STDOUT, env=clean_env(), start_new_session=True)
-    # No keep-alive: every request opens a new connection, which either worker may accept.
-    client = httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10,
-                          limits=httpx.Limits(max_keepalive_connections=0))
-    running = Server(f"http://127.0.0.1:{port}", database_url, log, client)
+            palabre("serve", "--host", "127.0.0.1", "--port", str(port), *options),
+            stdout=output, stderr=subprocess.STDOUT, env=env or clean_env(),
+            start_new_session=True)
+    url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 20
         while True:
             assert process.poll() is None, log.read_text(errors="replace")
             try:
-                if running.get("/healthz").status_code == 200:
+                if httpx.get(f"{url}/healthz").status_code == 200:
                     break
             except httpx.TransportError:
                 pass
             assert time.monotonic() < deadline, "server did not answer /healthz in 20 s"
             time.sleep(0.1)
-        yield running
+        yield url
     finally:
-        client.close()
         stop(process)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    folder = tmp_path_factory.mktemp("server")
+    database_url = f"sqlite:///{folder / 'palabre.db'}"
+    make_test_site(database_url)
+    log = folder / "server.log"
+    options = ("--workers", "2", "--database", database_url, "--post-rate-limit", "0",
+               "--trusted-proxies", "127.0.0.1")
+    # No keep-alive: every request opens a new connection, which either worker may take.
+    no_reuse = httpx.Limits(max_keepalive_connections=0)
+    with serving(log, *options) as url, \
+            httpx.Client(base_url=url, timeout=10, limits=no_reuse) as client:
+        yield Server(url, database_url, log, client)
 
 
 def stop(process: subprocess.Popen[bytes]) -> None:

@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import json
 import socket
-import subprocess
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 
-from tests.server.conftest import clean_env, free_port, palabre, stop
+from tests.server.conftest import free_port, serving
 
 KEEP_ALIVE = 1
 HEAD_TIMEOUT = 2
@@ -26,28 +24,10 @@ def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def address(folder: Path) -> Iterator[tuple[str, int]]:
     port = free_port()
-    log = folder / "server.log"
-    with log.open("wb") as output:
-        process = subprocess.Popen(
-            palabre("serve", "--host", "127.0.0.1", "--port", str(port),
-                    "--database", f"sqlite:///{folder / 'palabre.db'}",
-                    "--keep-alive-seconds", str(KEEP_ALIVE),
-                    "--head-timeout-seconds", str(HEAD_TIMEOUT)),
-            stdout=output, stderr=subprocess.STDOUT, env=clean_env(), start_new_session=True)
-    try:
-        deadline = time.monotonic() + 20
-        while True:
-            assert process.poll() is None, log.read_text(errors="replace")
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/healthz").status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert time.monotonic() < deadline, "server did not answer /healthz in 20 s"
-            time.sleep(0.1)
+    with serving(folder / "server.log", "--database", f"sqlite:///{folder / 'palabre.db'}",
+                 "--keep-alive-seconds", str(KEEP_ALIVE),
+                 "--head-timeout-seconds", str(HEAD_TIMEOUT), port=port):
         yield "127.0.0.1", port
-    finally:
-        stop(process)
 
 
 def closed_after(sock: socket.socket, limit: float) -> float | None:

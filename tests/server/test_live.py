@@ -6,11 +6,10 @@ from __future__ import annotations
 
 import contextlib
 import queue
-import subprocess
 import threading
 import time
-from collections.abc import Awaitable, Iterator
-from contextlib import contextmanager
+from collections.abc import Awaitable
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
@@ -21,34 +20,14 @@ from palabre.domain.context import Context
 from palabre.domain.models import Site
 from palabre.domain.sites import ensure_site
 from tests.conftest import SECRET, TEST_SITE_SETTINGS, migrated_database, run
-from tests.server.conftest import clean_env, free_port, palabre, stop
+from tests.server.conftest import clean_env
+from tests.server.conftest import serving as server_process
 
 
-@contextmanager
-def serving(database_url: str, log: Path, *options: str) -> Iterator[str]:
-    """A `palabre serve` on a free port; yields its base URL."""
-    port = free_port()
-    with log.open("wb") as output:
-        process = subprocess.Popen(
-            palabre("serve", "--host", "127.0.0.1", "--port", str(port), "--database",
-                    database_url, "--post-rate-limit", "0", *options),
-            stdout=output, stderr=subprocess.STDOUT, start_new_session=True,
-            env={**clean_env(), "PALABRE_SECRET": SECRET})
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 20
-        while True:
-            assert process.poll() is None, log.read_text(errors="replace")
-            try:
-                if httpx.get(f"{url}/healthz").status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert time.monotonic() < deadline, "server did not answer /healthz in 20 s"
-            time.sleep(0.1)
-        yield url
-    finally:
-        stop(process)
+def serving(database_url: str, log: Path, *options: str) -> AbstractContextManager[str]:
+    """A `palabre serve` on this database, sharing the tests' secret; yields its URL."""
+    return server_process(log, "--database", database_url, "--post-rate-limit", "0",
+                          *options, env={**clean_env(), "PALABRE_SECRET": SECRET})
 
 
 class Events:

@@ -6,7 +6,6 @@ although two workers follow the outbox, and one-click unsubscribe."""
 from __future__ import annotations
 
 import asyncio
-import subprocess
 import time
 from collections.abc import Iterator
 from dataclasses import replace
@@ -18,7 +17,7 @@ import pytest
 from palabre.domain.sites import ensure_site
 from palabre.storage import migrate, open_storage
 from tests.conftest import TEST_SITE_SETTINGS
-from tests.server.conftest import clean_env, free_port, palabre, stop
+from tests.server.conftest import clean_env, free_port, serving
 from tests.smtp_inbox import Inbox, link, smtp_server, text_of
 
 FROM = "Commentaires <comments@example.org>"
@@ -50,25 +49,9 @@ def mailing(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Inb
     log = folder / "server.log"
     with smtp_server() as (inbox, smtp_port):
         env["PALABRE_SMTP_URL"] = f"smtp://127.0.0.1:{smtp_port}"
-        with log.open("wb") as output:
-            process = subprocess.Popen(
-                palabre("serve", "--workers", "2", "--host", "127.0.0.1", "--port", str(port),
-                        "--database", database_url, "--post-rate-limit", "0"),
-                stdout=output, stderr=subprocess.STDOUT, env=env, start_new_session=True)
-        try:
-            deadline = time.monotonic() + 20
-            while True:
-                assert process.poll() is None, log.read_text(errors="replace")
-                try:
-                    if httpx.get(f"{base}/healthz").status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                assert time.monotonic() < deadline, "server did not answer /healthz in 20 s"
-                time.sleep(0.1)
+        with serving(log, "--workers", "2", "--database", database_url,
+                     "--post-rate-limit", "0", env=env, port=port):
             yield base, inbox
-        finally:
-            stop(process)
 
 
 def arrived(inbox: Inbox, count: int, seconds: float = 10) -> None:

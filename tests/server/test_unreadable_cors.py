@@ -7,14 +7,12 @@ from __future__ import annotations
 import json
 import socket
 import subprocess
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 
-from tests.server.conftest import clean_env, free_port, palabre, stop
+from tests.server.conftest import clean_env, free_port, palabre, serving
 
 JOURNAL = b"https://www.journal.example"
 STRANGER = b"https://stranger.example"
@@ -36,26 +34,8 @@ def address(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, int
     cli(database_url, "site", "set", "--site", "default", "allowed_origins", JOURNAL.decode())
     cli(database_url, "site", "create", "ouvert")
     port = free_port()
-    log = folder / "server.log"
-    with log.open("wb") as output:
-        process = subprocess.Popen(
-            palabre("serve", "--host", "127.0.0.1", "--port", str(port),
-                    "--database", database_url),
-            stdout=output, stderr=subprocess.STDOUT, env=clean_env(), start_new_session=True)
-    try:
-        deadline = time.monotonic() + 20
-        while True:
-            assert process.poll() is None, log.read_text(errors="replace")
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/healthz").status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert time.monotonic() < deadline, "server did not answer /healthz in 20 s"
-            time.sleep(0.1)
+    with serving(folder / "server.log", "--database", database_url, port=port):
         yield "127.0.0.1", port
-    finally:
-        stop(process)
 
 
 def exchange(address: tuple[str, int], target: bytes,
