@@ -164,6 +164,13 @@ class Host:
     api: str
     names: Iterator[int] = field(default_factory=itertools.count)
 
+    @property
+    def write_cors(self) -> dict[str, str]:
+        """The CORS headers a stubbed answer to the widget's comment POST needs (it is
+        sent with credentials, for a moderator's session: Palabre allows them on writes)."""
+        return {"Access-Control-Allow-Origin": self.base,
+                "Access-Control-Allow-Credentials": "true"}
+
     def page(self, body: str = "", *, uri: str | None = None, title: str = "An article",
              lang: str = "en", script: str = "", head: str = "", thread: bool = True) -> str:
         """Write a page embedding the thread of `uri` (default: the page's own path)."""

@@ -168,7 +168,7 @@ def test_every_error_code_shows_the_servers_message(server: Server, host: Host,
             route.fallback()
             return
         route.fulfill(status=answer["status"], json={"error": answer["error"]},
-                      headers={"Access-Control-Allow-Origin": host.base})
+                      headers=host.write_cors)
 
     page.route(posts(server), refuse)
     form = open_form(page, host.page(uri="/errors/codes"))
@@ -184,7 +184,7 @@ def test_every_error_code_shows_the_servers_message(server: Server, host: Host,
     page.unroute(posts(server), refuse)
     page.route(posts(server), lambda route: route.fulfill(
         status=502, body="<html>Bad gateway</html>", content_type="text/html",
-        headers={"Access-Control-Allow-Origin": host.base})
+        headers=host.write_cors)
         if route.request.method == "POST" else route.fallback())
     form.get_by_role("button", name="Post comment").click()
     expect(alert).to_have_text("Something went wrong on the server.")

@@ -24,12 +24,12 @@ def test_the_server_message_is_shown(server: Server, host: Host, reader: Reader)
         elif proxy:
             route.fulfill(status=502, body="<html>Bad gateway</html>",
                           content_type="text/html",
-                          headers={"Access-Control-Allow-Origin": host.base})
+                          headers=host.write_cors)
         else:
             route.fulfill(status=403, json={"error": {
                 "code": "forbidden", "reason": "suspended",
                 "message": "Vous ne pouvez pas commenter avant le 3 décembre."}},
-                headers={"Access-Control-Allow-Origin": host.base})
+                headers=host.write_cors)
 
     page.route(f"{server.base}/api/v1/comments?*", refuse)
     page.goto(host.page(uri="/widget-errors/server", lang="fr"))
@@ -73,7 +73,7 @@ def test_posting_again_after_are_you_sure_confirms(server: Server, host: Host,
             route.fulfill(status=422, json={"error": {
                 "code": "invalid_input", "reason": "confirm_required", "field": "text",
                 "message": "This comment may break the site's rules."}},
-                headers={"Access-Control-Allow-Origin": host.base})
+                headers=host.write_cors)
 
     page.route(f"{server.base}/api/v1/comments?*", nudge)
     page.goto(host.page(uri="/widget-errors/nudge"))
