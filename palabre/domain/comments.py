@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from palabre.domain import challenge, policy, validation
+from palabre.domain import audit, challenge, policy, validation
 from palabre.domain.context import Context, is_closed
 from palabre.domain.errors import (
     EditWindowExpired,
@@ -231,6 +231,10 @@ async def delete_comment(ctx: Context, comment_id: int, actor: Actor) -> None:
         await tx.emit(CommentDeleted(site_id=site.id, thread_id=comment.thread_id,
                                      comment_id=comment.id, placeholder=not removed,
                                      removed=removed))
+        if actor.moderator is not None:
+            await audit.record(tx, actor, site.id, "delete", f"comment:{comment.id}",
+                               {"status": comment.status.value}, {"removed": list(removed)},
+                               ctx.clock())
 
 
 async def remove_comment(tx: WriteTx, comment: Comment) -> tuple[int, ...]:

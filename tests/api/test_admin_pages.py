@@ -178,6 +178,18 @@ def test_approving_publishes_the_comment(desk: Api) -> None:
     assert "Comment approved." in after.text and f'id="comment-{comment["id"]}"' not in after.text
 
 
+def test_deleting_from_the_desk_takes_a_published_comment_away(desk: Api) -> None:
+    api = desk
+    comment = api.comment("/a", "Publié puis retiré")
+    refused = post(api, f"/admin/comments/{comment['id']}/delete", {"csrf": "forged"})
+    assert refused.status_code == 403 and api.thread("/a")["count"] == 1
+    done = post(api, f"/admin/comments/{comment['id']}/delete", {"csrf": page_token(api)})
+    assert done.status_code == 303 and "done=deleted" in done.headers["location"]
+    assert api.page("/a")["comments"] == [] and api.thread("/a")["count"] == 0
+    log = get(api, "/admin/audit").text
+    assert f"comment:{comment['id']}" in log
+
+
 @pytest.mark.parametrize("action", ["reject", "spam"])
 def test_rejecting_and_spam_keep_the_comment_hidden(desk: Api, action: str) -> None:
     api = desk

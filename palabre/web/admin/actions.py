@@ -1,5 +1,5 @@
 """What the queue's forms do: approve, reject (with a reason), mark as spam, one comment or
-a selection; feature; undo the last decision. Every form is checked for its CSRF token
+a selection; feature; delete; undo the last decision. Every form is checked for its CSRF token
 before anything changes."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import Response
 
-from palabre.domain import moderation
+from palabre.domain import comments, moderation
 from palabre.domain.errors import InvalidInput, NotFound, PalabreError
 from palabre.domain.identity import Actor
 from palabre.web.admin import csrf
@@ -79,6 +79,14 @@ async def feature(request: Request) -> Response:
     await moderation.set_featured(state(request).ctx, request.path_params["id"], featured,
                                   actor)
     return back(form, done="featured" if featured else "unfeatured")
+
+
+@page
+async def delete(request: Request) -> Response:
+    """Delete a comment as its author could (a placeholder stays above approved replies)."""
+    actor, form = await checked_form(request)
+    await comments.delete_comment(state(request).ctx, request.path_params["id"], actor)
+    return back(form, done="deleted")
 
 
 @page

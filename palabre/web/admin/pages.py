@@ -47,6 +47,7 @@ routes = [
     Route("/admin/comments/{id:int}/edit", comment_edit.edit_form, methods=["GET"]),
     Route("/admin/comments/{id:int}/edit", comment_edit.save_edit, methods=["POST"]),
     Route("/admin/comments/{id:int}/feature", actions.feature, methods=["POST"]),
+    Route("/admin/comments/{id:int}/delete", actions.delete, methods=["POST"]),
     Route("/admin/comments/{id:int}/sanction", sanction_pages.sanction, methods=["POST"]),
     Route("/admin/undo", actions.undo, methods=["POST"]),
     Route("/admin/sanctions", sanction_pages.sanctions_page, methods=["GET"]),
