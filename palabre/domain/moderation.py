@@ -39,8 +39,9 @@ class Card:
     thread: Thread
     answered: Comment | None
     reports: list[Report]
-    history: AuthorHistory
+    history: AuthorHistory  # by email when the comment has one, else by client key
     sanctions: list[Ban]
+    client_history: AuthorHistory | None = None  # by client key, when history is by email
 
 
 @dataclass(frozen=True)
@@ -85,9 +86,11 @@ async def _card(ctx: Context, site: Site, comment: Comment, thread: Thread,
     mine = [b for b in bans if b.active(now) and (
         (b.kind == "email" and hashed and b.value == hashed)
         or (b.kind == "client" and comment.client and b.value == comment.client))]
+    by_client = (await ctx.storage.author_history(site.id, "", comment.client)
+                 if comment.email and comment.client else None)
     return Card(comment, thread, answered, await ctx.storage.reports_of(comment.id),
                 await ctx.storage.author_history(site.id, comment.email, comment.client),
-                mine)
+                mine, by_client)
 
 
 async def moderate(ctx: Context, comment_id: int, action: str, actor: Actor,

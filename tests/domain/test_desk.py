@@ -106,6 +106,17 @@ def test_the_same_text_twice_within_the_window_is_refused(domain: Domain) -> Non
     assert post(domain, "Premier !").comment.status is Status.APPROVED
 
 
+def test_a_card_tells_the_authors_history_by_email_and_by_client(domain: Domain) -> None:
+    domain.settings(moderation="all")
+    for n in range(2):
+        made = post(domain, f"avant {n}", reader(4)).comment  # same client, no email
+        domain.run(moderation.moderate(domain.ctx, made.id, "reject", ADMIN))
+    post(domain, "signé", reader(4), email="nouveau@example.org")
+    card = domain.run(moderation.queue_page(domain.ctx, "default", ADMIN)).cards[0]
+    assert (card.history.pending, card.history.rejected) == (1, 0)
+    assert card.client_history is not None and card.client_history.rejected == 2
+
+
 def test_new_authors_are_held_and_a_typed_email_carries_no_standing(domain: Domain) -> None:
     domain.settings(new_author_approvals=2)
     regular = post(domain, "un", reader(1), email="habitue@example.org").comment
@@ -142,6 +153,7 @@ def test_reports_hold_at_the_threshold_and_approval_restores(domain: Domain) -> 
     page = domain.run(moderation.queue_page(domain.ctx, "default", ADMIN, kind="pending"))
     card = page.cards[0]
     assert card.comment.held == ("reports",) and len(card.reports) == 3
+    assert card.client_history is None  # no email: the history is the client key's already
     assert {r.reason for r in card.reports} == {"spam", "abusive"}
     domain.run(moderation.moderate(domain.ctx, top.id, "approve", ADMIN))
     assert shown(domain) == [top.id, reply.id] and count(domain) == 2
