@@ -24,7 +24,7 @@ from palabre.domain.inputs import (
     parse_edit_draft,
     parse_vote_draft,
 )
-from palabre.domain.moderation import moderate, queue
+from palabre.domain.moderation import moderate, queue_page
 from palabre.domain.moderators import authenticate, save_moderator
 from palabre.domain.outbox import Consumer, prune_events
 from palabre.domain.sites import change_settings, ensure_site, list_sites
@@ -53,7 +53,7 @@ __all__ = [
     "parse_vote_draft",
     "post_comment",
     "prune_events",
-    "queue",
+    "queue_page",
     "record_vote",
     "save_moderator",
     "set_closed",

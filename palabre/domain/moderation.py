@@ -26,7 +26,6 @@ ACTIONS = {"approve": Status.APPROVED, "reject": Status.REJECTED, "spam": Status
 REJECT_REASONS = ("offensive", "abusive", "spam", "off_topic", "illegal", "harassment",
                   "misinformation", "other")
 QUEUES = ("pending", "reported", "recent", "rejected", "spam")
-QUEUE_SIZE = 200
 PAGE_SIZE = 50
 MAX_PAGE = 1_000_000
 
@@ -52,13 +51,6 @@ class QueuePage:
     total: int
     page: int
     pages: int
-
-
-async def queue(ctx: Context, site_slug: str | None, actor: Actor) -> list[Comment]:
-    """Comments waiting for a moderator on a site, oldest first (the JSON API's queue)."""
-    site = await ctx.site(site_slug)
-    require(actor, site)
-    return await ctx.storage.pending_comments(site.id, QUEUE_SIZE)
 
 
 async def queue_page(ctx: Context, site_slug: str | None, actor: Actor, *,

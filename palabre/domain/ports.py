@@ -67,10 +67,6 @@ class Reads(Protocol):
 
     async def approved_count(self, thread_id: ThreadId) -> int: ...
 
-    async def pending_comments(self, site_id: int, limit: int) -> list[Comment]:
-        """Comments of a site waiting for a moderator, oldest first."""
-        ...
-
     async def moderation_queue(self, site_id: int, kind: str, search: str, offset: int,
                                limit: int) -> tuple[list[tuple[Comment, Thread]], int]:
         """A page of a moderation queue and the queue's length. ``kind``: pending (oldest

@@ -63,12 +63,9 @@ class Tree:
             yield comment
             stack.extend(reversed(self.children.get(comment.id, ())))
 
-    def approved_count(self) -> int:
-        """Approved comments reachable from the roots: exactly those a reader can see."""
-        return self.tally()[0]
-
     def tally(self) -> tuple[int, int]:
-        """(approved, approved and featured) comments reachable from the roots, in one walk."""
+        """(approved, approved and featured) comments reachable from the roots, in one walk:
+        the approved ones are exactly those a reader can see."""
         approved = featured = 0
         shown, children = Status.APPROVED, self.children
         stack = list(self.roots)

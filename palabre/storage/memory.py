@@ -115,11 +115,6 @@ class MemoryReads(MemoryModerationReads, MemoryNotifyReads):
     def _in_site(self, comment: Comment, site_id: int) -> bool:
         return self.tables.threads[comment.thread_id].site_id == site_id
 
-    async def pending_comments(self, site_id: int, limit: int) -> list[Comment]:
-        pending = [c for c in self.tables.comments.values()
-                   if c.status is Status.PENDING and self._in_site(c, site_id)]
-        return sorted(pending, key=lambda c: (c.created, c.id))[:limit]
-
     async def get_moderator(self, username: str) -> Moderator | None:
         return next((m for m in self.tables.moderators.values() if m.username == username),
                     None)

@@ -31,7 +31,6 @@ from palabre.storage.sql_rows import (
     COMMENT_WIDTH,
     LATEST,
     SELECT_COMMENT,
-    SELECT_COMMENT_JOINED,
     SELECT_COMMENT_NOTIFY,
     SELECT_SITE,
     SELECT_THREAD,
@@ -79,14 +78,6 @@ class SQLReads(ModerationReads, NotifyReads):
         row = await self._one("SELECT count(*) FROM comments WHERE thread_id = ? AND status = ?",
                               (thread_id, Status.APPROVED.value))
         return int(row[0])
-
-    async def pending_comments(self, site_id: int, limit: int) -> list[Comment]:
-        rows = await self._all(
-            SELECT_COMMENT_JOINED + " FROM comments c JOIN threads t ON t.id = c.thread_id "
-            "WHERE t.site_id = ? AND c.status = 'pending' ORDER BY c.created, c.id LIMIT ?",
-            (site_id, limit),
-        )
-        return [row_to_comment(row) for row in rows]
 
     async def thread_version(self, site_id: int, uri: str) -> tuple[int, ThreadId] | None:
         row = await self._one("SELECT version, id FROM threads WHERE site_id = ? AND uri = ?",

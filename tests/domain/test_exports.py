@@ -9,7 +9,7 @@ OPERATIONS = {
     "SYSTEM", "Actor", "CommentDraft", "Consumer", "Context", "EditDraft", "VoteDraft",
     "admit", "authenticate", "change_settings", "counts", "delete_comment", "edit_comment",
     "ensure_site", "latest", "list_sites", "moderate", "parse_comment_draft",
-    "parse_edit_draft", "parse_vote_draft", "post_comment", "prune_events", "queue",
+    "parse_edit_draft", "parse_vote_draft", "post_comment", "prune_events", "queue_page",
     "record_vote", "save_moderator", "set_closed", "set_title", "store_comment", "thread_info",
     "thread_page", "vote",
 }
