@@ -255,6 +255,12 @@ class WriteTx(Reads, Protocol):
         this text on the site since ``since``, among their latest 20 comments of each kind."""
         ...
 
+    async def shown_comments_of(self, site_id: int, email: str,
+                                client: str) -> list[Comment]:
+        """The author's approved and pending comments on the site: by this client key, or by
+        this email (compared ignoring case) when one is given; oldest first."""
+        ...
+
     async def sanction_of(self, site_id: int, email_hash: str, client: str,
                           now: datetime) -> Ban | None:
         """The author's sanction in force on the site, the strictest first (ban, then

@@ -93,23 +93,12 @@ async def _impose(ctx: Context, tx: WriteTx, site: Site, comment: Comment,
 
 
 async def _spam_all(tx: WriteTx, site: Site, comment: Comment) -> None:
-    """Every pending or approved comment of this author on the site becomes spam."""
-    theirs: list[Comment] = []
-    offset, total = 0, 1
-    while offset < total:  # "recent" holds every approved and pending comment
-        rows, total = await tx.moderation_queue(site.id, "recent", "", offset, 500)
-        theirs += [c for c, _ in rows if _same_author(c, comment)]
-        offset += 500
-    for found in theirs:
+    """Every pending or approved comment of this author on the site becomes spam (found
+    through the client-key and email indexes, not by reading the site)."""
+    for found in await tx.shown_comments_of(site.id, comment.email, comment.client):
         current = await tx.get_comment(found.id)  # an earlier decision may have pruned it
         if current is not None and current.status in (Status.PENDING, Status.APPROVED):
             await decide(tx, site, current, "spam")
-
-
-def _same_author(candidate: Comment, author: Comment) -> bool:
-    if author.email and candidate.email.lower() == author.email.lower():
-        return True
-    return bool(author.client) and candidate.client == author.client
 
 
 async def sanctions(ctx: Context, site_slug: str | None, actor: Actor) -> list[Ban]:

@@ -169,6 +169,15 @@ class MemoryModerationWrites(MemoryModerationReads):
         return any(c.text == text and self.tables.threads[c.thread_id].site_id == site_id
                    for found in latest for c in found)
 
+    async def shown_comments_of(self, site_id: int, email: str,
+                                client: str) -> list[Comment]:
+        wanted = email.strip().lower()
+        found = [c for c in self._site_comments(site_id)
+                 if c.status in (Status.APPROVED, Status.PENDING)
+                 and ((client and c.client == client)
+                      or (wanted and c.email.lower() == wanted))]
+        return sorted(found, key=lambda c: (c.created, c.id))
+
     async def sanction_of(self, site_id: int, email_hash: str, client: str,
                           now: datetime) -> Ban | None:
         found = [b for b in self.tables.bans.values() if b.site_id == site_id and b.active(now)

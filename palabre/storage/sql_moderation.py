@@ -237,6 +237,16 @@ class ModerationWrites(Statements):
             (client, at, RECENT_TEXTS, site_id, text, mail, at, RECENT_TEXTS, site_id, text))
         return row is not None
 
+    async def shown_comments_of(self, site_id: int, email: str,
+                                client: str) -> list[Comment]:
+        mail = email.strip().lower() or "@"  # "@": no one's email, nor client key
+        rows = await self._all(
+            SELECT_COMMENT_JOINED + " FROM comments c JOIN threads t ON t.id = c.thread_id "
+            "WHERE t.site_id = ? AND c.status IN ('approved', 'pending') "
+            "AND (c.client = ? OR lower(c.email) = ?) ORDER BY c.created, c.id",
+            (site_id, client or "@", mail))
+        return [row_to_comment(r) for r in rows]
+
     async def sanction_of(self, site_id: int, email_hash: str, client: str,
                           now: datetime) -> Ban | None:
         row = await self._one(

@@ -211,3 +211,23 @@ def test_a_challenge_is_spent_once_until_it_expires(url: Backend) -> None:
             assert await tx.spend_challenge("sig-1", later + timedelta(minutes=10), later)
 
     run(url, work)
+
+
+def test_an_authors_shown_comments_by_client_or_email(url: Backend) -> None:
+    async def work(store: Storage) -> None:
+        async with store.write() as tx:
+            site_id, a = await site_and_thread(tx)
+            mine = await tx.insert_comment(new_comment(a, "1", client="k1"))
+            by_mail = await tx.insert_comment(new_comment(a, "2", client="k2", minutes=1,
+                                                          email="Troll@Example.org"))
+            held = await tx.insert_comment(new_comment(a, "3", client="k1", minutes=2,
+                                                       status=Status.PENDING))
+            await tx.insert_comment(new_comment(a, "4", client="k1", minutes=3,
+                                                status=Status.SPAM))
+            await tx.insert_comment(new_comment(a, "5", client="", minutes=4))
+            found = await tx.shown_comments_of(site_id, "troll@example.org", "k1")
+            assert [c.id for c in found] == [mine.id, by_mail.id, held.id]
+            assert [c.id for c in await tx.shown_comments_of(site_id, "", "k2")] == [by_mail.id]
+            assert await tx.shown_comments_of(site_id, "", "") == []
+
+    run(url, work)
