@@ -132,9 +132,11 @@ export function threadView(root, ctx, state, on) {
       const item = nodes.get(c.id);
       item.el.querySelector('.palabre-actions').replaceWith(actions(item, env));
     },
+    /** Whoever takes it away (the reader, the live stream), the empty notice follows. */
     remove(id) {
       nodes.get(id).el.remove();
       nodes.delete(id);
+      refresh();
     },
     thread: refresh,
   };
