@@ -43,9 +43,11 @@ from palabre.domain.models import (
     Thread,
     ThreadId,
 )
+from palabre.domain.ports_assist import AssistReads, AssistWrites
+from palabre.domain.ports_webhooks import WebhookReads, WebhookWrites
 
 
-class Reads(Protocol):
+class Reads(WebhookReads, AssistReads, Protocol):
     """Questions both a plain read and a write transaction can answer."""
 
     async def get_site(self, slug: str) -> Site | None: ...
@@ -163,7 +165,7 @@ class Reads(Protocol):
         ...
 
 
-class WriteTx(Reads, Protocol):
+class WriteTx(Reads, WebhookWrites, AssistWrites, Protocol):
     """One write transaction."""
 
     async def create_site(self, slug: str, name: str, salt: str, settings: SiteSettings,

@@ -31,8 +31,14 @@ from palabre.domain.models import (
     ThreadId,
     utcnow,
 )
+from palabre.storage.memory_assist import AssistTables, MemoryAssistReads, MemoryAssistWrites
 from palabre.storage.memory_moderation import MemoryModerationReads, MemoryModerationWrites
 from palabre.storage.memory_notify import MemoryNotifyReads, MemoryNotifyWrites
+from palabre.storage.memory_webhooks import (
+    MemoryWebhookReads,
+    MemoryWebhookWrites,
+    WebhookTables,
+)
 from palabre.storage.outbox import Wakeable
 
 
@@ -57,9 +63,11 @@ class Tables:
     mails: dict[int, OutgoingMail] = field(default_factory=dict)
     leases: dict[str, Lease] = field(default_factory=dict)
     last_ids: dict[str, int] = field(default_factory=dict)  # ids are never reused
+    hooks: WebhookTables = field(default_factory=WebhookTables)  # memory_webhooks
+    assist: AssistTables = field(default_factory=AssistTables)  # memory_assist
 
     def copy(self) -> Tables:
-        return Tables(**{name: dict(value) for name, value in vars(self).items()})
+        return Tables(**{name: value.copy() for name, value in vars(self).items()})
 
     def next_id(self, table: str) -> int:
         self.last_ids[table] = self.last_ids.get(table, 0) + 1
@@ -75,7 +83,8 @@ def _reader_view(comment: Comment) -> Comment:
     return replace(comment, text="", email="", client="")
 
 
-class MemoryReads(MemoryModerationReads, MemoryNotifyReads):
+class MemoryReads(MemoryModerationReads, MemoryNotifyReads, MemoryWebhookReads,
+                  MemoryAssistReads):
     """The read questions, over one set of tables."""
 
     def __init__(self, tables: Tables) -> None:
@@ -149,7 +158,8 @@ class MemoryReads(MemoryModerationReads, MemoryNotifyReads):
                       key=lambda c: c.id)
 
 
-class MemoryWriteTx(MemoryReads, MemoryModerationWrites, MemoryNotifyWrites):
+class MemoryWriteTx(MemoryReads, MemoryModerationWrites, MemoryNotifyWrites,
+                    MemoryWebhookWrites, MemoryAssistWrites):
     """One transaction, on its own copy of the tables."""
 
     def __init__(self, tables: Tables) -> None:

@@ -262,3 +262,8 @@ mail_leases = Table(
     Column("holder", String(128), nullable=False),
     Column("expires", BigInteger, nullable=False),
 )
+
+# Each part's tables live in a module of their own, on the same metadata.
+from palabre.storage import schema_assist, schema_webhooks  # noqa: E402
+
+__all__ = ["metadata", "schema_assist", "schema_webhooks"]

@@ -24,6 +24,7 @@ from palabre.domain.models import (
     ThreadId,
     utcnow,
 )
+from palabre.storage.sql_assist import AssistReads, AssistWrites
 from palabre.storage.sql_moderation import ModerationReads, ModerationWrites
 from palabre.storage.sql_notify import NotifyReads, NotifyWrites
 from palabre.storage.sql_rows import (
@@ -42,9 +43,10 @@ from palabre.storage.sql_rows import (
     settings_json,
     to_micros,
 )
+from palabre.storage.sql_webhooks import WebhookReads, WebhookWrites
 
 
-class SQLReads(ModerationReads, NotifyReads):
+class SQLReads(ModerationReads, NotifyReads, WebhookReads, AssistReads):
     """The read queries, shared by storages and their write transactions."""
 
     async def get_site(self, slug: str) -> Site | None:
@@ -129,7 +131,7 @@ class SQLReads(ModerationReads, NotifyReads):
                 for r in rows]
 
 
-class SQLWriteTx(SQLReads, ModerationWrites, NotifyWrites):
+class SQLWriteTx(SQLReads, ModerationWrites, NotifyWrites, WebhookWrites, AssistWrites):
     """The write statements, run inside one transaction holding the write lock."""
 
     emitted = 0  # events this transaction wrote to the outbox
