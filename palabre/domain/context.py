@@ -10,6 +10,7 @@ from functools import cached_property
 from palabre.domain.errors import InvalidInput, RateLimited
 from palabre.domain.identity import AuthorTokens
 from palabre.domain.models import Site, SiteSettings, Thread, utcnow
+from palabre.domain.phases import Phase
 from palabre.domain.ports import Storage, WriteTx
 from palabre.domain.validation import is_site_slug
 from palabre.settings import ServerConfig
@@ -21,6 +22,7 @@ class Context:
     secret: str
     config: ServerConfig = field(default_factory=ServerConfig)  # limits and retention
     clock: Callable[[], datetime] = utcnow
+    phases: tuple[Phase, ...] = ()  # optional moderation phases (domain/phases.py)
 
     @cached_property
     def tokens(self) -> AuthorTokens:
