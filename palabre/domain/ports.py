@@ -121,6 +121,11 @@ class Reads(WebhookReads, AssistReads, Protocol):
         """The id of the last outbox event ``consumer`` has handled (0: none yet)."""
         ...
 
+    async def slowest_cursor(self) -> int | None:
+        """The smallest saved position of any consumer (None: no consumer has saved one):
+        how far the outbox is read by everyone (the metrics' outbox lag)."""
+        ...
+
     # Everything stored, for exports (ordered by id, so an export is reproducible).
 
     async def threads_of_site(self, site_id: int) -> list[Thread]: ...

@@ -140,6 +140,9 @@ class MemoryReads(MemoryModerationReads, MemoryNotifyReads, MemoryWebhookReads,
     async def get_cursor(self, consumer: str) -> int:
         return self.tables.cursors.get(consumer, 0)
 
+    async def slowest_cursor(self) -> int | None:
+        return min(self.tables.cursors.values(), default=None)
+
     async def threads_of_site(self, site_id: int) -> list[Thread]:
         return sorted((t for t in self.tables.threads.values() if t.site_id == site_id),
                       key=lambda t: t.id)

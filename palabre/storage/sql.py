@@ -91,6 +91,10 @@ class SQLReads(ModerationReads, NotifyReads, WebhookReads, AssistReads):
                               (consumer,))
         return int(row[0]) if row else 0
 
+    async def slowest_cursor(self) -> int | None:
+        row = await self._one("SELECT min(position) FROM event_cursors")
+        return int(row[0]) if row and row[0] is not None else None
+
     async def threads_of_site(self, site_id: int) -> list[Thread]:
         rows = await self._all(SELECT_THREAD + "WHERE site_id = ? ORDER BY id", (site_id,))
         return [row_to_thread(row) for row in rows]

@@ -113,10 +113,12 @@ def test_cursors_and_pruning_keep_what_a_consumer_has_not_read(backend: Backend)
                 await tx.emit(created(site_id, a, i + 1))
         ids = [e.id for e in await store.events_after(0, 10)]
         assert await store.get_cursor("mail") == 0
+        assert await store.slowest_cursor() is None
         async with store.write() as tx:
             await tx.set_cursor("mail", ids[1])
             await tx.set_cursor("hooks", ids[2])
         assert await store.get_cursor("mail") == ids[1]
+        assert await store.slowest_cursor() == ids[1]
         future = datetime.now(UTC) + timedelta(days=1)
         async with store.write() as tx:
             assert await tx.prune_events(datetime.now(UTC) - timedelta(days=1)) == 0
