@@ -374,6 +374,36 @@ def test_the_endpoint_streams_resumes_and_lets_go_of_a_client_that_left() -> Non
     run(scenario)
 
 
+def test_a_reopened_stream_resumes_from_the_query_and_the_header_wins() -> None:
+    """A new EventSource cannot set Last-Event-ID: the widget passes ?last_event_id=."""
+    async def scenario() -> None:
+        storage = MemoryStorage()
+        app = create_app(ServerConfig(secret=SECRET, post_rate_limit=0), storage=storage)
+        await ensure_site(storage, settings=TEST_SITE_SETTINGS)
+        async with app.app.router.lifespan_context(app.app):  # type: ignore[attr-defined]
+            ctx: Context = app.state.palabre.ctx
+            first = await post(ctx, "Vu avant")
+            seen = await position(ctx)
+            missed = await post(ctx, "Manqué")
+            by_query = Stream(app, b"uri=/a&last_event_id=%d" % seen, [])
+            await by_query.until(b'"id":%d' % missed)
+            assert b'"id":%d,' % first not in by_query.body
+            both = Stream(app, b"uri=/a&last_event_id=%d" % seen,
+                          [(b"last-event-id", str(seen - 1).encode())])
+            await both.until(b'"id":%d' % missed)
+            assert b'"id":%d,' % first in both.body  # the header's older position won
+            for stream in (by_query, both):
+                stream.gone.set()
+                await asyncio.wait_for(stream.task, 2)
+    run(scenario)
+
+
+def test_a_malformed_last_event_id_parameter_is_refused(make_api: AppFactory) -> None:
+    answer = make_api().get("/api/v1/events", params={"uri": "/a", "last_event_id": "-1"})
+    assert answer.status_code == 422
+    assert answer.json()["error"]["field"] == "last_event_id"
+
+
 def test_a_stream_admits_the_origins_its_site_allows_as_other_reads_do() -> None:
     async def scenario() -> None:
         storage = MemoryStorage()

@@ -49,8 +49,9 @@ export function makeApi(base, lang, site) {
     counts: (uris) => call('GET', '/api/v1/counts', { query: uris.map((u) => ['uri', u]) }),
     /** With the admin's session cookie, if any: a moderator's comment is marked as staff. */
     post: (body) => call('POST', '/api/v1/comments', { body, credentials: 'include' }),
-    /** The thread's live events (Server-Sent Events), for thread/live.js. */
-    events: (uri) => address('/api/v1/events', [['uri', uri]]),
+    /** The thread's live events (Server-Sent Events), for thread/live.js; resumed after
+     * `last` (the last event id seen) when a closed stream is opened again. */
+    events: (uri, last) => address('/api/v1/events', [['uri', uri], ['last_event_id', last || null]]),
     /** `{notify}`: whether the server mails replies, so the form offers to. */
     mail: () => call('GET', '/mail/options').catch(() => ({})),
     /** A proof-of-work challenge for a comment on `uri` (pow.js solves it). */

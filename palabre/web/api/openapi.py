@@ -247,11 +247,17 @@ def _reads() -> dict[str, Any]:
             "summary": "Live events of a thread (Server-Sent Events)",
             "description": "`comment` events (data: the public comment object) and `removed` "
                            "events (data: `{\"id\": N}`); each has the outbox `id`. A client "
-                           "reconnecting with `Last-Event-ID` gets what it missed (`reset`: "
+                           "reconnecting with `Last-Event-ID` (or `?last_event_id=`) gets what "
+                           "it missed (`reset`: "
                            "too much to replay, reload the thread). A comment line every "
                            "`live_heartbeat_seconds`.",
             "parameters": [SITE, URI, {"name": "Last-Event-ID", "in": "header",
-                                       "schema": {"type": "string", "pattern": "^[0-9]*$"}}],
+                                       "schema": {"type": "string", "pattern": "^[0-9]*$"}},
+                           {"name": "last_event_id", "in": "query",
+                            "description": "The same as `Last-Event-ID`, for a client that "
+                                           "cannot set headers (a new EventSource); the "
+                                           "header wins when both are given.",
+                            "schema": {"type": "string", "pattern": "^[0-9]*$"}}],
             "responses": {"200": {"description": "An endless event stream", "content": {
                 "text/event-stream": {}}}, **_errors(422, 429)}}},
     }

@@ -45,22 +45,31 @@ def hub_of(request: Request) -> Hub:
     return hub
 
 
-def parse_last_event_id(raw: str | None) -> int | None:
+def parse_last_event_id(raw: str | None, field: str = "Last-Event-ID") -> int | None:
     """The id a reconnecting client last received; empty or absent: none."""
     if raw is None or not raw.strip():
         return None
     raw = raw.strip()
     if not raw.isascii() or not raw.isdigit() or int(raw) > MAX_EVENT_ID:
-        raise InvalidInput("Last-Event-ID must be an event id this server sent",
-                           reason="last_event_id_invalid", field="Last-Event-ID")
+        raise InvalidInput(f"{field} must be an event id this server sent",
+                           reason="last_event_id_invalid", field=field)
     return int(raw)
+
+
+def resume_position(request: Request) -> int | None:
+    """Where a stream resumes: the ``Last-Event-ID`` header (the browser's own reconnect),
+    else the ``last_event_id`` parameter (a new EventSource, which cannot set headers, opened
+    again by the widget). The header wins; a malformed one is refused even with the other."""
+    header = parse_last_event_id(request.headers.get("last-event-id"))
+    query = parse_last_event_id(request.query_params.get("last_event_id"), "last_event_id")
+    return header if header is not None else query
 
 
 async def events(request: Request) -> Response:
     st = state(request)
     site = await st.ctx.site(request.query_params.get("site"))
     uri = normalise_uri(request.query_params.get("uri") or "")
-    last = parse_last_event_id(request.headers.get("last-event-id"))
+    last = resume_position(request)
     hub = hub_of(request)
     client = client_key(st.ctx.secret, client_address(request, st.proxies))
     try:

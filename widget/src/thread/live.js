@@ -13,6 +13,7 @@ export function followLive(root, ctx, state, view, reload) {
   let source = null;
   let visible = false;
   let failures = 0;
+  let lastId = ''; // the last event id seen: a new EventSource resumes after it
 
   const approved = (c) => +(c?.status === 'approved');
   const count = (delta) => delta && state.thread && state.changeCount(delta);
@@ -85,7 +86,7 @@ export function followLive(root, ctx, state, view, reload) {
 
   function open() {
     if (source || failures >= GIVE_UP || !visible || document.hidden) return;
-    source = new EventSource(api.events(uri));
+    source = new EventSource(api.events(uri, lastId));
     source.onopen = () => (failures = 0);
     // A refusal (429: too many streams) closes the source for good; a dropped connection is
     // retried by the browser (with Last-Event-ID), up to GIVE_UP times in a row.
@@ -97,6 +98,7 @@ export function followLive(root, ctx, state, view, reload) {
     };
     for (const name in handlers) {
       source.addEventListener(name, (event) => {
+        if (event.lastEventId) lastId = event.lastEventId;
         let data;
         try {
           data = JSON.parse(event.data);
