@@ -267,6 +267,7 @@ class MemoryWriteTx(MemoryReads, MemoryModerationWrites, MemoryNotifyWrites,
         self.tables.notify.pop(comment_id, None)
         for key in [k for k in self.tables.reports if k[0] == comment_id]:
             del self.tables.reports[key]
+        self.tables.assist.verdicts.pop(comment_id, None)
 
     async def children(self, comment_id: CommentId) -> list[Comment]:
         return sorted((c for c in self.tables.comments.values() if c.parent == comment_id),

@@ -255,6 +255,7 @@ class SQLWriteTx(SQLReads, ModerationWrites, NotifyWrites, WebhookWrites, Assist
     async def delete_comment_row(self, comment_id: CommentId) -> None:
         await self._run("DELETE FROM votes WHERE comment_id = ?", (comment_id,))
         await self._run("DELETE FROM reports WHERE comment_id = ?", (comment_id,))
+        await self._run("DELETE FROM assist_verdicts WHERE comment_id = ?", (comment_id,))
         await self._run("DELETE FROM comments WHERE id = ?", (comment_id,))
 
     async def children(self, comment_id: CommentId) -> list[Comment]:
