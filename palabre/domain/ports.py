@@ -18,14 +18,6 @@ from datetime import datetime
 from typing import Protocol
 
 from palabre.domain.events import Event, StoredEvent
-from palabre.domain.mail.models import (
-    Lease,
-    MailKind,
-    MailStatus,
-    OutgoingMail,
-    Subscriber,
-    SubscriberState,
-)
 from palabre.domain.models import (
     AuditEntry,
     AuthorHistory,
@@ -44,10 +36,11 @@ from palabre.domain.models import (
     ThreadId,
 )
 from palabre.domain.ports_assist import AssistReads, AssistWrites
+from palabre.domain.ports_mail import MailReads, MailWrites
 from palabre.domain.ports_webhooks import WebhookReads, WebhookWrites
 
 
-class Reads(WebhookReads, AssistReads, Protocol):
+class Reads(MailReads, WebhookReads, AssistReads, Protocol):
     """Questions both a plain read and a write transaction can answer."""
 
     async def get_site(self, slug: str) -> Site | None: ...
@@ -145,32 +138,8 @@ class Reads(WebhookReads, AssistReads, Protocol):
         site, oldest first: what an author may ask to see or to erase."""
         ...
 
-    # --- Mail notifications (domain/mail/; storage/sql_notify.py, memory_notify.py) ---
 
-    async def get_subscriber(self, subscriber_id: int) -> Subscriber | None: ...
-
-    async def find_subscriber(self, site_id: int, address_key: str) -> Subscriber | None: ...
-
-    async def wants_replies(self, comment_id: CommentId) -> bool:
-        """Whether the comment's author asked to be told of replies (its ``notify``)."""
-        ...
-
-    async def outgoing_mails(self, subscriber_id: int | None, limit: int) -> list[OutgoingMail]:
-        """The delivery log, newest first (every subscriber's when ``subscriber_id`` is None)."""
-        ...
-
-    async def due_mails(self, now: datetime, limit: int) -> list[OutgoingMail]:
-        """Queued mails whose next attempt is due by ``now``, oldest first."""
-        ...
-
-    async def get_lease(self, name: str) -> Lease | None: ...
-
-    async def last_event_id(self) -> int:
-        """The id of the newest outbox event (0: none)."""
-        ...
-
-
-class WriteTx(Reads, WebhookWrites, AssistWrites, Protocol):
+class WriteTx(Reads, MailWrites, WebhookWrites, AssistWrites, Protocol):
     """One write transaction."""
 
     async def create_site(self, slug: str, name: str, salt: str, settings: SiteSettings,
@@ -332,47 +301,6 @@ class WriteTx(Reads, WebhookWrites, AssistWrites, Protocol):
 
     async def remember_import(self, thread_id: ThreadId, source: str, source_id: str,
                               comment_id: CommentId) -> None: ...
-
-    # --- Mail notifications (domain/mail/; storage/sql_notify.py, memory_notify.py) ---
-
-    async def save_subscriber(self, site_id: int, address_key: str, email: str, lang: str,
-                              state: SubscriberState, asked: datetime | None,
-                              at: datetime) -> Subscriber:
-        """Create the subscriber of (site, address), or give the existing one these values."""
-        ...
-
-    async def forget_subscribers(self, address_key: str, email: str) -> int:
-        """Delete every site's subscriber of the address (by its keyed hash, or by the
-        address itself, compared case-insensitively) and its mails; how many went."""
-        ...
-
-    async def enqueue_mail(self, subscriber_id: int, key: str, kind: MailKind, event_id: int,
-                           message: str, at: datetime) -> bool:
-        """Queue a mail unless one with this ``key`` was queued for the subscriber already
-        (False then): enqueueing is idempotent."""
-        ...
-
-    async def claim_mail(self, mail_id: int, lease: str, holder: str, at: datetime) -> bool:
-        """Mark a queued mail ``sending`` (one more attempt) if ``holder`` still holds the
-        lease; False when it does not or the mail is no longer queued."""
-        ...
-
-    async def finish_mail(self, mail_id: int, status: MailStatus, error: str,
-                          next_attempt: datetime, at: datetime) -> None:
-        """Record an attempt's outcome: sent or failed (the message is blanked), or queued
-        again for ``next_attempt``."""
-        ...
-
-    async def abandon_mails(self, claimed_before: datetime, at: datetime) -> int:
-        """Give up mails left ``sending`` since before ``claimed_before`` (their sender died
-        mid-exchange: they may have been delivered, so they are not tried again)."""
-        ...
-
-    async def set_lease(self, name: str, holder: str, expires: datetime) -> None: ...
-
-    async def prune_mails(self, before: datetime) -> int:
-        """Drop the log rows of mails sent or given up, queued before ``before``."""
-        ...
 
 
 class Storage(Reads, Protocol):

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from palabre.domain.events import Event, StoredEvent
-from palabre.domain.mail.models import Lease, OutgoingMail, Subscriber
+from palabre.domain.mail.models import DigestItem, Lease, OutgoingMail, Subscriber
 from palabre.domain.models import (
     AuditEntry,
     Ban,
@@ -62,6 +62,9 @@ class Tables:
     subscribers: dict[int, Subscriber] = field(default_factory=dict)  # mail (memory_notify)
     mails: dict[int, OutgoingMail] = field(default_factory=dict)
     leases: dict[str, Lease] = field(default_factory=dict)
+    digest_items: dict[int, DigestItem] = field(default_factory=dict)
+    spent_links: dict[str, datetime] = field(default_factory=dict)  # alert link → expiry
+    moderator_emails: dict[int, str] = field(default_factory=dict)  # moderators.email
     last_ids: dict[str, int] = field(default_factory=dict)  # ids are never reused
     hooks: WebhookTables = field(default_factory=WebhookTables)  # memory_webhooks
     assist: AssistTables = field(default_factory=AssistTables)  # memory_assist

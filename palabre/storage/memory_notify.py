@@ -7,6 +7,8 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from palabre.domain.mail.models import (
+    Digest,
+    DigestItem,
     Lease,
     MailKind,
     MailStatus,
@@ -23,8 +25,32 @@ INTERRUPTED = ("interrupted during the SMTP exchange: not tried again (it may ha
                "delivered)")  # as in sql_notify.py
 
 
+def _of_address(subscriber: Subscriber, address_key: str, email: str) -> bool:
+    wanted = email.strip().lower()
+    return subscriber.address_key == address_key or bool(
+        subscriber.email and subscriber.email.lower() == wanted)
+
+
 class MemoryNotifyReads:
     tables: Tables
+
+    async def subscribers_of(self, address_key: str, email: str) -> list[Subscriber]:
+        return sorted((s for s in self.tables.subscribers.values()
+                       if _of_address(s, address_key, email)), key=lambda s: s.id)
+
+    async def digest_items(self, box: str) -> list[DigestItem]:
+        return sorted((i for i in self.tables.digest_items.values() if i.box == box),
+                      key=lambda i: i.id)
+
+    async def due_digests(self, now: datetime, limit: int) -> list[str]:
+        first: dict[str, datetime] = {}
+        for item in self.tables.digest_items.values():
+            first[item.box] = min(first.get(item.box, item.due), item.due)
+        due = sorted((when, box) for box, when in first.items() if when <= now)
+        return [box for _, box in due[:limit]]
+
+    async def moderator_email(self, moderator_id: int) -> str:
+        return self.tables.moderator_emails.get(moderator_id, "")
 
     async def get_subscriber(self, subscriber_id: int) -> Subscriber | None:
         return self.tables.subscribers.get(subscriber_id)
@@ -67,23 +93,34 @@ class MemoryNotifyWrites:
         self.tables.subscribers[subscriber.id] = subscriber
         return subscriber
 
+    async def set_digest(self, subscriber_id: int, digest: Digest) -> None:
+        found = self.tables.subscribers.get(subscriber_id)
+        if found is not None:
+            self.tables.subscribers[subscriber_id] = replace(found, digest=digest)
+
     async def forget_subscribers(self, address_key: str, email: str) -> int:
         wanted = email.strip().lower()
-        gone = {i for i, s in self.tables.subscribers.items() if s.address_key == address_key
-                or (s.email and s.email.lower() == wanted)}
-        for mail_id in [i for i, m in self.tables.mails.items() if m.subscriber_id in gone]:
+        gone = {i for i, s in self.tables.subscribers.items()
+                if _of_address(s, address_key, email)}
+        for mail_id in [i for i, m in self.tables.mails.items() if m.subscriber_id in gone or (
+                m.subscriber_id is None and m.recipient and m.recipient.lower() == wanted)]:
             del self.tables.mails[mail_id]
+        boxes = {f"reply:{i}" for i in gone}
+        for item_id in [i for i, item in self.tables.digest_items.items() if item.box in boxes]:
+            del self.tables.digest_items[item_id]
         for subscriber_id in gone:
             del self.tables.subscribers[subscriber_id]
         return len(gone)
 
-    async def enqueue_mail(self, subscriber_id: int, key: str, kind: MailKind, event_id: int,
-                           message: str, at: datetime) -> bool:
+    async def enqueue_mail(self, subscriber_id: int | None, key: str, kind: MailKind,
+                           event_id: int, message: str, at: datetime, *, recipient: str = "",
+                           masked: str = "") -> bool:
         if any(m.subscriber_id == subscriber_id and m.key == key
                for m in self.tables.mails.values()):
             return False
         mail = OutgoingMail(self.tables.next_id("mail_queue"), subscriber_id, key, kind,
-                            event_id, MailStatus.QUEUED, 0, at, None, "", at, None, message)
+                            event_id, MailStatus.QUEUED, 0, at, None, "", at, None, message,
+                            recipient, masked)
         self.tables.mails[mail.id] = mail
         return True
 
@@ -106,14 +143,15 @@ class MemoryNotifyWrites:
         self.tables.mails[mail_id] = replace(
             mail, status=status, last_error=error, next_attempt=next_attempt, claimed=None,
             sent=at if status is MailStatus.SENT else None,
-            message="" if done else mail.message)
+            message="" if done else mail.message, recipient="" if done else mail.recipient)
 
     async def abandon_mails(self, claimed_before: datetime, at: datetime) -> int:
         stale = [m for m in self.tables.mails.values() if m.status is MailStatus.SENDING
                  and m.claimed is not None and m.claimed < claimed_before]
         for mail in stale:
             self.tables.mails[mail.id] = replace(mail, status=MailStatus.FAILED, claimed=None,
-                                                 message="", last_error=INTERRUPTED)
+                                                 message="", recipient="",
+                                                 last_error=INTERRUPTED)
         return len(stale)
 
     async def set_lease(self, name: str, holder: str, expires: datetime) -> None:
@@ -125,3 +163,29 @@ class MemoryNotifyWrites:
         for mail_id in gone:
             del self.tables.mails[mail_id]
         return len(gone)
+
+    async def add_digest_item(self, box: str, comment_id: int, note: str,
+                              event_id: int, due: datetime, at: datetime) -> bool:
+        if any(i.box == box and i.comment_id == comment_id and i.note == note
+               for i in self.tables.digest_items.values()):
+            return False
+        item = DigestItem(self.tables.next_id("mail_digest_items"), box, comment_id, note,
+                          event_id, due, at)
+        self.tables.digest_items[item.id] = item
+        return True
+
+    async def drop_digest_items(self, box: str, up_to: int) -> None:
+        for item_id in [i for i, item in self.tables.digest_items.items()
+                        if item.box == box and i <= up_to]:
+            del self.tables.digest_items[item_id]
+
+    async def spend_link(self, link: str, expires: datetime, now: datetime) -> bool:
+        for old in [k for k, when in self.tables.spent_links.items() if when <= now]:
+            del self.tables.spent_links[old]
+        if link in self.tables.spent_links:
+            return False
+        self.tables.spent_links[link] = expires
+        return True
+
+    async def set_moderator_email(self, moderator_id: int, email: str) -> None:
+        self.tables.moderator_emails[moderator_id] = email

@@ -134,6 +134,8 @@ moderators = Table(
     # admin: every site, moderators and settings; moderator: the sites in moderator_sites.
     Column("role", String(16), nullable=False, server_default="admin"),
     Column("disabled", Boolean, nullable=False, server_default=false()),
+    # Where the site's alerts (held and reported comments) go; "" for none.
+    Column("email", String(320), nullable=False, server_default=""),
 )
 
 moderator_sites = Table(
@@ -229,6 +231,8 @@ mail_subscribers = Table(
     Column("state", String(16), nullable=False),
     Column("asked", BigInteger, nullable=True),
     Column("created", BigInteger, nullable=False),
+    # now | hourly | daily: one mail a reply, or the replies of an hour or a day in one.
+    Column("digest", String(8), nullable=False, server_default="now"),
     UniqueConstraint("site_id", "address_key", name="uq_mail_subscribers_site_address"),
     Index("ix_mail_subscribers_address", "address_key"),
     sqlite_autoincrement=True,
@@ -238,7 +242,8 @@ mail_queue = Table(
     "mail_queue",
     metadata,
     Column("id", Integer, primary_key=True),
-    Column("subscriber_id", Integer, ForeignKey("mail_subscribers.id"), nullable=False),
+    # None: a mail to ``recipient`` (a moderator's alert, a statement of reasons, a test).
+    Column("subscriber_id", Integer, ForeignKey("mail_subscribers.id"), nullable=True),
     Column("key", String(64), nullable=False),
     Column("kind", String(16), nullable=False),
     Column("event_id", BigInteger, nullable=False),
@@ -250,6 +255,8 @@ mail_queue = Table(
     Column("created", BigInteger, nullable=False),
     Column("sent", BigInteger, nullable=True),
     Column("message", Text, nullable=False),
+    Column("recipient", String(320), nullable=False, server_default=""),
+    Column("masked", String(64), nullable=False, server_default=""),  # what the log shows
     UniqueConstraint("subscriber_id", "key", name="uq_mail_queue_subscriber_key"),
     Index("ix_mail_queue_status_next", "status", "next_attempt"),
     sqlite_autoincrement=True,
@@ -261,6 +268,32 @@ mail_leases = Table(
     Column("name", String(32), primary_key=True),
     Column("holder", String(128), nullable=False),
     Column("expires", BigInteger, nullable=False),
+)
+
+# Replies (and moderator alerts) waiting for their digest: a box per subscriber
+# (``reply:<id>``) or per moderator and site (``alert:<moderator>:<site>``).
+mail_digest_items = Table(
+    "mail_digest_items",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("box", String(64), nullable=False),
+    Column("comment_id", Integer, nullable=False),
+    Column("note", String(16), nullable=False),
+    Column("event_id", BigInteger, nullable=False),
+    Column("due", BigInteger, nullable=False),
+    Column("created", BigInteger, nullable=False),
+    UniqueConstraint("box", "comment_id", "note", name="uq_mail_digest_items_box_comment"),
+    Index("ix_mail_digest_items_due", "due"),
+    sqlite_autoincrement=True,
+)
+
+# Single-use links of alert mails already used (by their random id), kept until they expire.
+mail_spent_links = Table(
+    "mail_spent_links",
+    metadata,
+    Column("link", String(64), primary_key=True),
+    Column("expires", BigInteger, nullable=False),
+    Index("ix_mail_spent_links_expires", "expires"),
 )
 
 # Each part's tables live in a module of their own, on the same metadata.

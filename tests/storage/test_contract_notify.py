@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 
 from palabre.domain.events import ThreadClosed
-from palabre.domain.mail.models import MailKind, MailStatus, SubscriberState
+from palabre.domain.mail.models import Digest, MailKind, MailStatus, SubscriberState
 from palabre.domain.models import SiteSettings
 from palabre.domain.ports import Storage
 from tests.storage.conftest import Backend
@@ -191,5 +191,101 @@ def test_the_log_of_mails_done_with_is_pruned(url: Backend) -> None:
             assert await tx.prune_mails(NOW + timedelta(hours=1)) == 2
         assert sorted(m.key for m in await store.outgoing_mails(None, 10)) == [
             "queued", "recent"]
+
+    run(url, work)
+
+
+def test_mails_to_no_subscriber_are_idempotent_and_blanked_when_done(url: Backend) -> None:
+    async def work(store: Storage) -> None:
+        async with store.write() as tx:
+            await site_and_thread(tx)
+            assert await tx.enqueue_mail(None, "alert:1:2", MailKind.ALERT, 3, "{}", NOW,
+                                         recipient="mod@x.org", masked="m***@x***.org")
+            assert not await tx.enqueue_mail(None, "alert:1:2", MailKind.ALERT, 4, "{}", NOW,
+                                             recipient="other@x.org")
+            assert await tx.enqueue_mail(None, "test:9", MailKind.TEST, 0, "{}", NOW,
+                                         recipient="t@x.org")
+            await tx.set_lease("mail", "me", NOW + timedelta(minutes=1))
+        alert, test = sorted(await store.due_mails(NOW, 10), key=lambda m: m.key)
+        assert (alert.subscriber_id, alert.recipient, alert.masked, alert.kind) == (
+            None, "mod@x.org", "m***@x***.org", MailKind.ALERT)
+        async with store.write() as tx:
+            assert await tx.claim_mail(alert.id, "mail", "me", NOW)
+            await tx.finish_mail(alert.id, MailStatus.SENT, "", NOW, NOW)
+            await tx.finish_mail(test.id, MailStatus.QUEUED, "421", NOW, NOW)
+        done = {m.key: m for m in await store.outgoing_mails(None, 10)}
+        assert (done["alert:1:2"].recipient, done["alert:1:2"].masked) == ("", "m***@x***.org")
+        assert done["test:9"].recipient == "t@x.org"  # still to be tried
+        async with store.write() as tx:  # erasure reaches mails to the address itself
+            await tx.forget_subscribers("no-key", "T@x.org")
+        assert [m.key for m in await store.outgoing_mails(None, 10)] == ["alert:1:2"]
+
+    run(url, work)
+
+
+def test_digest_items_wait_in_their_box_until_due(url: Backend) -> None:
+    async def work(store: Storage) -> None:
+        hour = NOW + timedelta(hours=1)
+        async with store.write() as tx:
+            await site_and_thread(tx)
+            assert await tx.add_digest_item("reply:1", 10, "reply", 5, hour, NOW)
+            assert not await tx.add_digest_item("reply:1", 10, "reply", 6, hour, NOW)
+            assert await tx.add_digest_item("reply:1", 11, "reply", 7, hour, NOW)
+            assert await tx.add_digest_item("alert:3:1", 10, "held", 5, NOW, NOW)
+            assert await tx.add_digest_item("alert:3:1", 10, "reported", 8, NOW, NOW)
+        assert await store.due_digests(NOW, 10) == ["alert:3:1"]
+        assert await store.due_digests(hour, 10) == ["alert:3:1", "reply:1"]
+        items = await store.digest_items("reply:1")
+        assert [(i.comment_id, i.note, i.event_id, i.due) for i in items] == [
+            (10, "reply", 5, hour), (11, "reply", 7, hour)]
+        async with store.write() as tx:
+            await tx.drop_digest_items("reply:1", items[0].id)
+        assert [i.comment_id for i in await store.digest_items("reply:1")] == [11]
+
+    run(url, work)
+
+
+def test_digest_choice_and_erasure_of_waiting_items(url: Backend) -> None:
+    async def work(store: Storage) -> None:
+        async with store.write() as tx:
+            site_id, _ = await site_and_thread(tx)
+            a = await tx.save_subscriber(site_id, "key-a", "a@x.org", "en",
+                                         SubscriberState.CONFIRMED, None, NOW)
+            assert a.digest is Digest.NOW
+            await tx.set_digest(a.id, Digest.DAILY)
+            again = await tx.save_subscriber(site_id, "key-a", "a@x.org", "fr",
+                                             SubscriberState.CONFIRMED, None, NOW)
+            assert again.digest is Digest.DAILY  # saving keeps the choice
+            await tx.add_digest_item(f"reply:{a.id}", 10, "reply", 5, NOW, NOW)
+        assert [s.id for s in await store.subscribers_of("key-a", "")] == [a.id]
+        assert [s.id for s in await store.subscribers_of("", "A@X.org")] == [a.id]
+        async with store.write() as tx:
+            assert await tx.forget_subscribers("key-a", "a@x.org") == 1
+        assert await store.digest_items(f"reply:{a.id}") == []
+
+    run(url, work)
+
+
+def test_links_are_spent_once_and_forgotten_once_expired(url: Backend) -> None:
+    async def work(store: Storage) -> None:
+        later = NOW + timedelta(days=8)
+        async with store.write() as tx:
+            assert await tx.spend_link("link-1", NOW + timedelta(days=7), NOW)
+            assert not await tx.spend_link("link-1", NOW + timedelta(days=7), NOW)
+            assert await tx.spend_link("link-2", NOW + timedelta(days=7), NOW)
+        async with store.write() as tx:  # expired: forgotten (the token is refused first)
+            assert await tx.spend_link("link-1", later + timedelta(days=1), later)
+
+    run(url, work)
+
+
+def test_moderators_have_an_alert_address(url: Backend) -> None:
+    async def work(store: Storage) -> None:
+        async with store.write() as tx:
+            moderator = await tx.save_moderator("mod", "hash", NOW)
+            assert await tx.moderator_email(moderator.id) == ""
+            await tx.set_moderator_email(moderator.id, "mod@x.org")
+        assert await store.moderator_email(moderator.id) == "mod@x.org"
+        assert await store.moderator_email(moderator.id + 100) == ""
 
     run(url, work)

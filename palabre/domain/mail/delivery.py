@@ -110,7 +110,7 @@ class Sender:
     async def _send(self, connection: Connection, mail: OutgoingMail) -> int:
         recipient = await self._recipient(mail)
         if recipient is None:
-            await self._finish(mail, MailStatus.FAILED, "unsubscribed or not confirmed")
+            await self._finish(mail, MailStatus.FAILED, "unsubscribed, not confirmed or erased")
             return 0
         try:
             message = build(Draft.loads(mail.message), self.sender, recipient,
@@ -129,6 +129,8 @@ class Sender:
         return 1
 
     async def _recipient(self, mail: OutgoingMail) -> str | None:
+        if mail.subscriber_id is None:  # an alert, a statement of reasons, a test
+            return mail.recipient or None
         subscriber = await self.ctx.storage.get_subscriber(mail.subscriber_id)
         if subscriber is None or not subscriber.email:
             return None

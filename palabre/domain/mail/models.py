@@ -11,6 +11,15 @@ class SubscriberState(StrEnum):
     PENDING = "pending"  # a confirmation was asked; nothing else is sent
     CONFIRMED = "confirmed"
     UNSUBSCRIBED = "unsubscribed"  # the address itself is no longer kept
+    NONE = "none"  # nothing asked yet: only the language of the address's latest comment
+
+
+class Digest(StrEnum):
+    """How often a subscriber's replies (or a site's moderator alerts) are sent."""
+
+    NOW = "now"  # one mail each
+    HOURLY = "hourly"
+    DAILY = "daily"
 
 
 class MailStatus(StrEnum):
@@ -23,6 +32,10 @@ class MailStatus(StrEnum):
 class MailKind(StrEnum):
     CONFIRM = "confirm"
     REPLY = "reply"
+    DIGEST = "digest"  # several replies in one mail
+    ALERT = "alert"  # held or reported comments, to a site's moderator
+    REASONS = "reasons"  # a statement of reasons, to a rejected comment's author
+    TEST = "test"  # the admin's "send a test mail"
 
 
 @dataclass(frozen=True)
@@ -40,6 +53,7 @@ class Subscriber:
     state: SubscriberState
     asked: datetime | None  # when the last confirmation mail was queued
     created: datetime
+    digest: Digest = Digest.NOW
 
 
 @dataclass(frozen=True)
@@ -48,8 +62,8 @@ class OutgoingMail:
     JSON) is blanked once the mail is sent or given up."""
 
     id: int
-    subscriber_id: int
-    key: str  # unique per subscriber: what makes enqueueing idempotent
+    subscriber_id: int | None  # None: to ``recipient`` (a moderator, an author, a test)
+    key: str  # unique per subscriber (or among mails to no subscriber): enqueueing is idempotent
     kind: MailKind
     event_id: int
     status: MailStatus
@@ -60,6 +74,22 @@ class OutgoingMail:
     created: datetime
     sent: datetime | None
     message: str
+    recipient: str = ""  # the address of a mail to no subscriber, blanked with the message
+    masked: str = ""  # the address as the delivery log shows it (a***@e***.org)
+
+
+@dataclass(frozen=True)
+class DigestItem:
+    """A reply (or an alert) waiting in a digest ``box`` (``reply:<subscriber>``,
+    ``alert:<moderator>:<site>``) until ``due``, when the box's items go as one mail."""
+
+    id: int
+    box: str
+    comment_id: int
+    note: str  # reply, held, reported
+    event_id: int
+    due: datetime
+    created: datetime
 
 
 @dataclass(frozen=True)
