@@ -20,6 +20,10 @@ from palabre.domain.webhooks.models import Delivery, DeliveryStatus, Endpoint, E
 class WebhookReads(Protocol):
     """The read questions of this part."""
 
+    async def has_webhook_endpoints(self) -> bool:
+        """Whether any site has an endpoint."""
+        ...
+
     async def webhook_endpoints(self, site_id: int) -> list[Endpoint]:
         """The site's endpoints, oldest first."""
         ...

@@ -30,6 +30,9 @@ class WebhookTables:
 class MemoryWebhookReads:
     tables: Tables
 
+    async def has_webhook_endpoints(self) -> bool:
+        return bool(self.tables.hooks.endpoints)
+
     async def webhook_endpoints(self, site_id: int) -> list[Endpoint]:
         return sorted((e for e in self.tables.hooks.endpoints.values() if e.site_id == site_id),
                       key=lambda e: e.id)

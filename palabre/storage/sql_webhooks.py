@@ -41,6 +41,9 @@ def row_to_delivery(r: Sequence[Any]) -> Delivery:
 class WebhookReads(Statements):
     """Read queries."""
 
+    async def has_webhook_endpoints(self) -> bool:
+        return await self._one("SELECT 1 FROM webhook_endpoints LIMIT 1") is not None
+
     async def webhook_endpoints(self, site_id: int) -> list[Endpoint]:
         rows = await self._all(SELECT_ENDPOINT + "WHERE site_id = ? ORDER BY id", (site_id,))
         return [row_to_endpoint(r) for r in rows]
