@@ -11,21 +11,31 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
+from contextlib import asynccontextmanager, contextmanager
 from functools import lru_cache
-from typing import Any
+from typing import Any, TypeVar
 
-from psycopg import AsyncConnection
+from psycopg import AsyncConnection, OperationalError
 from psycopg_pool import AsyncConnectionPool
 
 from palabre.domain.models import Comment, Thread
+from palabre.storage.errors import StorageUnavailable
 from palabre.storage.outbox import Wakeable
 from palabre.storage.sql import SQLReads, SQLWriteTx
 
 WRITE_LOCK = 0x70616C61  # "pala": the advisory lock every write transaction holds
 CHANNEL = "palabre_events"  # NOTIFY'd by every transaction that wrote events
+# While the server is gone, a request waits this long for a connection, then answers 503;
+# in normal running a request waits for a connection far less (writes hold one briefly).
+POOL_TIMEOUT_SECONDS = 5.0
+CONNECT_TIMEOUT_SECONDS = 5  # a server that does not answer at all
+# The pool retries a lost connection with a doubling delay (1, 2, 4, ... s); past this it
+# gives that attempt up, and the next request that finds no connection starts a new one
+# at once: so a server back after a long absence is found again within seconds.
+RECONNECT_TIMEOUT_SECONDS = 30.0
 log = logging.getLogger("palabre.storage")
+T = TypeVar("T")
 
 
 @lru_cache(maxsize=256)
@@ -38,6 +48,18 @@ def conninfo(database_url: str) -> str:
     if database_url.startswith("postgres://"):
         return "postgresql://" + database_url.removeprefix("postgres://")
     return database_url
+
+
+@contextmanager
+def unavailable_on_failure() -> Iterator[None]:
+    """A lost or refused connection (the server restarting, unreachable, shutting down)
+    becomes :class:`StorageUnavailable`: a 503 the client may retry. The transaction did
+    not commit, except if the connection was lost during the ``COMMIT`` itself (then
+    nobody can know, and a retry may store the comment a second time)."""
+    try:
+        yield
+    except OperationalError as exc:  # PoolTimeout included
+        raise StorageUnavailable(exc) from exc
 
 
 class PostgresConnection:
@@ -80,41 +102,88 @@ class PostgresStorage(SQLReads, Wakeable):
     def __init__(self, database_url: str, min_size: int = 1, max_size: int = 8) -> None:
         Wakeable.__init__(self)
         self.conninfo = conninfo(database_url)
-        self.pool = AsyncConnectionPool(self.conninfo, min_size=min_size,
-                                        max_size=max_size, open=False,
-                                        kwargs={"autocommit": True})
+        # Each connection is checked as it leaves the pool (one round trip), so the
+        # connections a restarted server dropped are replaced, not handed to a request.
+        self.pool = AsyncConnectionPool(
+            self.conninfo, min_size=min_size, max_size=max_size, open=False,
+            kwargs={"autocommit": True, "connect_timeout": CONNECT_TIMEOUT_SECONDS},
+            check=AsyncConnectionPool.check_connection, timeout=POOL_TIMEOUT_SECONDS,
+            reconnect_timeout=RECONNECT_TIMEOUT_SECONDS)
         self._opened = False
         self._listener: asyncio.Task[None] | None = None
 
     async def _ensure_open(self) -> None:
         if not self._opened:
-            await self.pool.open(wait=True)
+            # Not waiting for the first connection: the pool keeps trying in the
+            # background, and a request meanwhile waits POOL_TIMEOUT_SECONDS at most.
+            await self.pool.open(wait=False)
             self._opened = True
 
     async def _one(self, sql: str, params: Sequence[Any] = ()) -> Any:
-        await self._ensure_open()
-        async with self.pool.connection() as conn:
-            return await PostgresConnection(conn)._one(sql, params)
+        return await self._read(lambda conn: conn._one(sql, params))
 
     async def _all(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
-        await self._ensure_open()
-        async with self.pool.connection() as conn:
-            return await PostgresConnection(conn)._all(sql, params)
+        rows: list[Any] = await self._read(lambda conn: conn._all(sql, params))
+        return rows
 
     async def _run(self, sql: str, params: Sequence[Any] = ()) -> None:
         await self._ensure_open()
-        async with self.pool.connection() as conn:
-            await PostgresConnection(conn)._run(sql, params)
+        with unavailable_on_failure():
+            async with self.pool.connection() as conn:
+                await PostgresConnection(conn)._run(sql, params)
+
+    async def _read(self, work: Callable[[PostgresConnection], Awaitable[T]]) -> T:
+        """A read on a pooled connection. A connection the server dropped since its last
+        use (a restart) fails at once and is replaced by the pool: the read is tried
+        again on another (reads change nothing), as many times as the pool holds."""
+        await self._ensure_open()
+        with unavailable_on_failure():
+            for _ in range(self.pool.max_size):
+                async with self.pool.connection() as conn:
+                    try:
+                        return await work(PostgresConnection(conn))
+                    except OperationalError:
+                        if not conn.closed:
+                            raise
+                        log.info("a pooled connection was lost; reading on another")
+            async with self.pool.connection() as conn:
+                return await work(PostgresConnection(conn))
 
     @asynccontextmanager
     async def write(self) -> AsyncIterator[PostgresWriteTx]:
         await self._ensure_open()
-        async with self.pool.connection() as conn, conn.transaction():
-            await conn.execute("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK,))
-            tx = PostgresWriteTx(conn)
-            yield tx
-            if tx.emitted:
-                await conn.execute("SELECT pg_notify(%s, '')", (CHANNEL,))
+        with unavailable_on_failure():
+            conn = await self._locked()
+            try:
+                tx = PostgresWriteTx(conn)
+                yield tx
+                if tx.emitted:
+                    await conn.execute("SELECT pg_notify(%s, '')", (CHANNEL,))
+                await conn.execute("COMMIT")
+            except BaseException:
+                if not conn.closed:
+                    with contextlib.suppress(OperationalError):  # lost meanwhile
+                        await conn.execute("ROLLBACK")
+                raise
+            finally:
+                await self.pool.putconn(conn)
+
+    async def _locked(self) -> AsyncConnection[Any]:
+        """A pooled connection in a transaction that holds the write lock. A connection
+        the server dropped since its last use fails on ``BEGIN``, before anything was
+        written: it goes back to the pool (which replaces it) and another is taken."""
+        for _ in range(self.pool.max_size + 1):
+            conn = await self.pool.getconn()
+            try:
+                await conn.execute("BEGIN")
+                await conn.execute("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK,))
+                return conn
+            except BaseException as exc:
+                await self.pool.putconn(conn)
+                if not (isinstance(exc, OperationalError) and conn.closed):
+                    raise
+                log.info("a pooled connection was lost; writing on another")
+        raise StorageUnavailable(RuntimeError("no connection to the database answers"))
 
     async def wait_for_events(self, position: int, timeout: float) -> None:
         if self._listener is None or self._listener.done():

@@ -19,6 +19,7 @@ from typing import Any
 
 import orjson
 
+from palabre.storage.errors import StorageUnavailable
 from palabre.storage.outbox import Wakeable
 from palabre.storage.sql import SQLReads, SQLWriteTx
 
@@ -46,6 +47,13 @@ def connect(path: str) -> sqlite3.Connection:
     conn.execute("PRAGMA busy_timeout=10000")
     conn.execute("PRAGMA foreign_keys=ON")
     return conn
+
+
+def is_disk_full(exc: BaseException) -> bool:
+    """Whether SQLite failed for want of space (``SQLITE_FULL``: "database or disk is
+    full"), which more space cures, unlike an error of ours."""
+    return (isinstance(exc, sqlite3.OperationalError)
+            and getattr(exc, "sqlite_errorcode", None) == sqlite3.SQLITE_FULL)
 
 
 class SQLiteConnection:
@@ -84,17 +92,29 @@ class SQLiteStorage(SQLiteConnection, SQLReads, Wakeable):
 
     @asynccontextmanager
     async def write(self) -> AsyncIterator[SQLiteWriteTx]:
+        """One ``BEGIN IMMEDIATE`` transaction. A full disk, in a statement or at the
+        ``COMMIT``, rolls the whole transaction back and raises
+        :class:`StorageUnavailable` (a 503): nothing of it is kept, and the writer
+        connection is left ready for the next write once there is space again."""
         async with self._lock:
             self.writer.execute("BEGIN IMMEDIATE")
             tx = SQLiteWriteTx(self.writer)
             try:
                 yield tx
-            except BaseException:
-                self.writer.execute("ROLLBACK")
+                self.writer.execute("COMMIT")
+            except BaseException as exc:
+                self._roll_back()
+                if is_disk_full(exc):
+                    raise StorageUnavailable(exc) from exc
                 raise
-            self.writer.execute("COMMIT")
             if tx.emitted:
                 self.wake()
+
+    def _roll_back(self) -> None:
+        """End the open transaction, if SQLite has not ended it itself (it may, after a
+        failed ``COMMIT``; a ``ROLLBACK`` then would fail)."""
+        if self.writer.in_transaction:
+            self.writer.execute("ROLLBACK")
 
     async def unchanged_since_last_check(self, token: object) -> tuple[bool, object]:
         version = self.conn.execute("PRAGMA data_version").fetchone()[0]

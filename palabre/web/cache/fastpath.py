@@ -15,6 +15,7 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from palabre.domain.context import Context
+from palabre.storage.errors import StorageUnavailable
 from palabre.web.cache.thread_cache import Entry, ThreadCache
 from palabre.web.http.cors import OriginPolicy, cors_headers, named_site
 from palabre.web.http.query import raw_params
@@ -123,7 +124,10 @@ class CachedReads:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope["method"] == "GET" and scope["path"] in CACHED_PATHS:
             key, site = read_key(scope["path"], scope["query_string"])
-            entry = await self.cache.get(key, self.ctx.clock())
+            try:
+                entry = await self.cache.get(key, self.ctx.clock())
+            except StorageUnavailable:
+                entry = None  # the application answers: 503 with the envelope and CORS
             if entry is not None:
                 await self.send_cached(scope, send, entry, site)
                 return

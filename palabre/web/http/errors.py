@@ -9,7 +9,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
-from palabre.domain.errors import PalabreError, RateLimited
+from palabre.domain.errors import PalabreError
 from palabre.i18n import negotiate, translate
 
 log = logging.getLogger("palabre.web")
@@ -26,6 +26,7 @@ STATUS = {
     "unsupported_media_type": 415,
     "method_not_allowed": 405,
     "internal_error": 500,
+    "unavailable": 503,
 }
 HTTP_CODES = {404: "not_found", 405: "method_not_allowed", 413: "payload_too_large",
               415: "unsupported_media_type", 401: "unauthorized", 403: "forbidden"}
@@ -50,7 +51,10 @@ def error_response(request: Request, code: str, *, reason: str | None = None,
 
 async def on_palabre_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, PalabreError)
-    headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, RateLimited) else None
+    if exc.code == "unavailable":  # the database is gone or full (storage/errors.py)
+        log.warning("%s %s: %s", request.method, request.url.path, exc.message)
+    retry_after = getattr(exc, "retry_after", None)
+    headers = {"Retry-After": str(retry_after)} if retry_after is not None else None
     return error_response(request, exc.code, reason=exc.reason, field=exc.field,
                           params=exc.params, headers=headers)
 
