@@ -37,6 +37,15 @@ class ModerationMode(StrEnum):
     LINKS = "links"
 
 
+class AlertMode(StrEnum):
+    """Whether and how often a site's moderators are mailed about held and reported comments."""
+
+    OFF = "off"
+    NOW = "now"
+    HOURLY = "hourly"
+    DAILY = "daily"
+
+
 class LogLevel(StrEnum):
     DEBUG = "debug"
     INFO = "info"
@@ -197,6 +206,16 @@ class SiteSettings:
     report_threshold: int = setting(
         3, "Distinct readers whose reports hold a published comment for review (0: reports "
         "never hold a comment).")
+    moderator_alerts: AlertMode = setting(
+        AlertMode.OFF, "Mail the site's moderators (those with an address) about each held or "
+        "reported comment, with single-use approve and reject links: off, now, hourly or daily "
+        "(a digest). Needs smtp_url (docs/notifications.md).")
+    statement_of_reasons: bool = setting(
+        False, "Tell the author of a rejected comment (when it carries an address) why, by "
+        "mail, with the reason code and redress_contact (EU Digital Services Act, art. 17).")
+    redress_contact: str = setting(
+        "", "Where the author of a rejected comment may contest the decision (an address or a "
+        "page), given in statements of reasons.")
     staff_label: str = setting(
         "", "How comments of the site's moderators are labelled in the widget (La rédaction). "
         "Empty: Staff, in the reader's language. Readers cannot post under this name.")

@@ -60,8 +60,8 @@ class MailReads(Protocol):
         """Boxes whose first item is due by ``now`` (the earliest first)."""
         ...
 
-    async def moderator_email(self, moderator_id: int) -> str:
-        """The address a moderator's alerts go to ("" when none is set)."""
+    async def moderator_address(self, moderator_id: int) -> tuple[str, str]:
+        """The address a moderator's alerts go to ("" when none is set) and their language."""
         ...
 
 
@@ -125,4 +125,4 @@ class MailWrites(Protocol):
         ``now`` are forgotten."""
         ...
 
-    async def set_moderator_email(self, moderator_id: int, email: str) -> None: ...
+    async def set_moderator_address(self, moderator_id: int, email: str, lang: str) -> None: ...

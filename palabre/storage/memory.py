@@ -64,7 +64,8 @@ class Tables:
     leases: dict[str, Lease] = field(default_factory=dict)
     digest_items: dict[int, DigestItem] = field(default_factory=dict)
     spent_links: dict[str, datetime] = field(default_factory=dict)  # alert link → expiry
-    moderator_emails: dict[int, str] = field(default_factory=dict)  # moderators.email
+    # moderators.email and mail_lang (memory_notify)
+    moderator_addresses: dict[int, tuple[str, str]] = field(default_factory=dict)
     last_ids: dict[str, int] = field(default_factory=dict)  # ids are never reused
     hooks: WebhookTables = field(default_factory=WebhookTables)  # memory_webhooks
     assist: AssistTables = field(default_factory=AssistTables)  # memory_assist

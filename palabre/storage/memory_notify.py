@@ -49,8 +49,8 @@ class MemoryNotifyReads:
         due = sorted((when, box) for box, when in first.items() if when <= now)
         return [box for _, box in due[:limit]]
 
-    async def moderator_email(self, moderator_id: int) -> str:
-        return self.tables.moderator_emails.get(moderator_id, "")
+    async def moderator_address(self, moderator_id: int) -> tuple[str, str]:
+        return self.tables.moderator_addresses.get(moderator_id, ("", "en"))
 
     async def get_subscriber(self, subscriber_id: int) -> Subscriber | None:
         return self.tables.subscribers.get(subscriber_id)
@@ -187,5 +187,6 @@ class MemoryNotifyWrites:
         self.tables.spent_links[link] = expires
         return True
 
-    async def set_moderator_email(self, moderator_id: int, email: str) -> None:
-        self.tables.moderator_emails[moderator_id] = email
+    async def set_moderator_address(self, moderator_id: int, email: str, lang: str) -> None:
+        if moderator_id in self.tables.moderators:
+            self.tables.moderator_addresses[moderator_id] = (email, lang)

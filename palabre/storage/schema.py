@@ -136,6 +136,7 @@ moderators = Table(
     Column("disabled", Boolean, nullable=False, server_default=false()),
     # Where the site's alerts (held and reported comments) go; "" for none.
     Column("email", String(320), nullable=False, server_default=""),
+    Column("mail_lang", String(8), nullable=False, server_default="en"),  # their language
 )
 
 moderator_sites = Table(

@@ -110,9 +110,10 @@ class NotifyReads(Statements):
                                (to_micros(now), limit))
         return [r[0] for r in rows]
 
-    async def moderator_email(self, moderator_id: int) -> str:
-        row = await self._one("SELECT email FROM moderators WHERE id = ?", (moderator_id,))
-        return str(row[0]) if row else ""
+    async def moderator_address(self, moderator_id: int) -> tuple[str, str]:
+        row = await self._one("SELECT email, mail_lang FROM moderators WHERE id = ?",
+                              (moderator_id,))
+        return (str(row[0]), str(row[1])) if row else ("", "en")
 
 
 class NotifyWrites(Statements):
@@ -222,5 +223,6 @@ class NotifyWrites(Statements):
             "ON CONFLICT (link) DO NOTHING RETURNING link", (link, to_micros(expires)))
         return row is not None
 
-    async def set_moderator_email(self, moderator_id: int, email: str) -> None:
-        await self._run("UPDATE moderators SET email = ? WHERE id = ?", (email, moderator_id))
+    async def set_moderator_address(self, moderator_id: int, email: str, lang: str) -> None:
+        await self._run("UPDATE moderators SET email = ?, mail_lang = ? WHERE id = ?",
+                        (email, lang, moderator_id))

@@ -283,9 +283,9 @@ def test_moderators_have_an_alert_address(url: Backend) -> None:
     async def work(store: Storage) -> None:
         async with store.write() as tx:
             moderator = await tx.save_moderator("mod", "hash", NOW)
-            assert await tx.moderator_email(moderator.id) == ""
-            await tx.set_moderator_email(moderator.id, "mod@x.org")
-        assert await store.moderator_email(moderator.id) == "mod@x.org"
-        assert await store.moderator_email(moderator.id + 100) == ""
+            assert await tx.moderator_address(moderator.id) == ("", "en")
+            await tx.set_moderator_address(moderator.id, "mod@x.org", "fr")
+        assert await store.moderator_address(moderator.id) == ("mod@x.org", "fr")
+        assert await store.moderator_address(moderator.id + 100) == ("", "en")
 
     run(url, work)

@@ -49,6 +49,9 @@ class Links:
     def unsubscribe(self, token: str) -> str:
         return f"{self.public_url.rstrip('/')}/mail/unsubscribe?token={quote(token)}"
 
+    def moderate(self, token: str) -> str:
+        return f"{self.public_url.rstrip('/')}/mail/moderate?token={quote(token)}"
+
     def message_id(self, kind: str) -> str:
         return make_msgid(idstring=f"palabre.{kind}", domain=urlsplit(self.public_url).hostname
                           or "palabre.invalid")

@@ -8,16 +8,29 @@
 
 Held comments send nothing (their approval does); imported ones never do. Each mail's
 queue key is unique per subscriber (``confirm:<event>``, ``reply:<comment>``), so a
-repeated event (the outbox delivers at least once) or a second approval queues nothing."""
+repeated event (the outbox delivers at least once) or a second approval queues nothing.
+A subscriber who chose hourly or daily digests gets the reply put in their box instead
+(``digests.py``), once (the box holds a comment once).
+
+The same consumer queues the moderators' alerts (a comment held at posting, or
+reported: ``alerts.py``) and the statements of reasons (a rejection: ``reasons.py``)."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
 from palabre.domain.context import Context
-from palabre.domain.events import CommentCreated, CommentModerated, StoredEvent
-from palabre.domain.mail import compose
-from palabre.domain.mail.models import MailKind, Subscriber, SubscriberState
+from palabre.domain.events import (
+    CommentCreated,
+    CommentModerated,
+    CommentReported,
+    StoredEvent,
+)
+from palabre.domain.mail import compose, reasons
+from palabre.domain.mail.alerts import HELD, REPORTED, AlertSender
+from palabre.domain.mail.digests import PERIODS, put_in_box
+from palabre.domain.mail.log import mask
+from palabre.domain.mail.models import Digest, MailKind, Subscriber, SubscriberState
 from palabre.domain.mail.subscriptions import address_key
 from palabre.domain.mail.tokens import CONFIRM, UNSUBSCRIBE, MailTokens
 from palabre.domain.models import Comment, CommentId, Site, Status
@@ -31,14 +44,23 @@ class MailNotifier:
         self.ctx = ctx
         self.links = links
         self.tokens = MailTokens(ctx.secret)
+        self.alerts = AlertSender(ctx, links)
 
     async def handle(self, stored: StoredEvent) -> None:
         event = stored.event
         if isinstance(event, CommentCreated) and not event.imported:
             if event.status == Status.APPROVED.value:
                 await self.approved(stored.id, event.comment_id)
-        elif isinstance(event, CommentModerated) and event.status == Status.APPROVED.value:
-            await self.approved(stored.id, event.comment_id)
+            elif event.status == Status.PENDING.value:
+                await self.alerts.comment(stored.id, event.site_id, event.comment_id, HELD)
+        elif isinstance(event, CommentModerated):
+            if event.status == Status.APPROVED.value:
+                await self.approved(stored.id, event.comment_id)
+            elif event.action == "reject":
+                await reasons.statement(self.ctx, self.links, stored.id, event)
+        elif isinstance(event, CommentReported) and (event.held or event.reports == 1):
+            await self.alerts.comment(stored.id, event.site_id, event.comment_id,
+                                      HELD if event.held else REPORTED)
 
     async def approved(self, event_id: int, comment_id: CommentId) -> None:
         storage = self.ctx.storage
@@ -75,7 +97,7 @@ class MailNotifier:
             draft = compose.confirmation(lang, site, self.links.confirm(token),
                                          self.links.message_id("confirm"))
             await tx.enqueue_mail(subscriber.id, f"confirm:{event_id}", MailKind.CONFIRM,
-                                  event_id, draft.dumps(), now)
+                                  event_id, draft.dumps(), now, masked=mask(email))
 
     async def notify_reply(self, event_id: int, site: Site, target: Comment,
                            answer: Comment) -> None:
@@ -85,12 +107,19 @@ class MailNotifier:
         if thread is None or not _confirmed(subscriber):
             return
         assert subscriber is not None
+        if subscriber.digest is not Digest.NOW:
+            async with self.ctx.storage.write() as tx:
+                await put_in_box(tx, f"reply:{subscriber.id}", answer.id, "reply", event_id,
+                                 PERIODS[subscriber.digest], answer.created,
+                                 self.ctx.clock())
+            return
         token = self.tokens.issue(UNSUBSCRIBE, subscriber.id, subscriber.address_key)
         draft = compose.reply(subscriber.lang, site, thread, answer,
                               self.links.unsubscribe(token), self.links.message_id("reply"))
         async with self.ctx.storage.write() as tx:
             await tx.enqueue_mail(subscriber.id, f"reply:{answer.id}", MailKind.REPLY,
-                                  event_id, draft.dumps(), self.ctx.clock())
+                                  event_id, draft.dumps(), self.ctx.clock(),
+                                  masked=mask(subscriber.email))
 
 
 def _confirmed(subscriber: Subscriber | None) -> bool:

@@ -12,7 +12,7 @@ from enum import StrEnum
 
 from palabre.domain.context import Context
 from palabre.domain.identity import client_key
-from palabre.domain.mail.models import MailStatus, SubscriberState
+from palabre.domain.mail.models import MailStatus, Subscriber, SubscriberState
 from palabre.domain.mail.tokens import CONFIRM, UNSUBSCRIBE, MailTokens
 from palabre.i18n import LANGUAGES
 
@@ -91,3 +91,32 @@ async def forget_address(ctx: Context, email: str) -> int:
         return 0
     async with ctx.storage.write() as tx:
         return await tx.forget_subscribers(address_key(ctx.secret, email), email)
+
+
+async def note_language(ctx: Context, site_slug: str, email: str, lang: str,
+                        notify: bool) -> None:
+    """Remember the language a reader posts in (the widget's, or Accept-Language), before
+    their comment is stored: the confirmation mail, and a statement of reasons, are then
+    written in it. Only the address's keyed hash and the language are kept (no address),
+    and only for an address that asks for replies or on a site that sends statements of
+    reasons; a confirmed or unsubscribed address keeps the language it chose."""
+    site = await ctx.storage.get_site(site_slug) if email.strip() else None
+    if (site is None or lang not in LANGUAGES or not ctx.config.smtp_url.strip()
+            or not (notify or site.settings.statement_of_reasons)):
+        return
+    key = address_key(ctx.secret, email)
+    if not _relabel(await ctx.storage.find_subscriber(site.id, key), lang):
+        return
+    async with ctx.storage.write() as tx:
+        found = await tx.find_subscriber(site.id, key)
+        if found is None:
+            await tx.save_subscriber(site.id, key, "", lang, SubscriberState.NONE, None,
+                                     ctx.clock())
+        elif _relabel(found, lang):
+            await tx.save_subscriber(site.id, key, found.email, lang, found.state,
+                                     found.asked, ctx.clock())
+
+
+def _relabel(found: Subscriber | None, lang: str) -> bool:
+    return found is None or (found.lang != lang and found.state in (SubscriberState.NONE,
+                                                                     SubscriberState.PENDING))

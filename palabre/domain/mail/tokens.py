@@ -9,8 +9,11 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 CONFIRM = "confirm"
 UNSUBSCRIBE = "unsubscribe"
-NAMESPACES = {CONFIRM: "palabre.mail-confirm.v1", UNSUBSCRIBE: "palabre.mail-unsubscribe.v1"}
-LIFETIMES = {CONFIRM: timedelta(days=7), UNSUBSCRIBE: timedelta(days=730)}
+MANAGE = "manage"  # choosing how often mails come: put in the pages, never in a mail
+NAMESPACES = {CONFIRM: "palabre.mail-confirm.v1", UNSUBSCRIBE: "palabre.mail-unsubscribe.v1",
+              MANAGE: "palabre.mail-manage.v1"}
+LIFETIMES = {CONFIRM: timedelta(days=7), UNSUBSCRIBE: timedelta(days=730),
+             MANAGE: timedelta(days=1)}
 
 
 @dataclass(frozen=True)

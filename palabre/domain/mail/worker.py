@@ -22,6 +22,8 @@ from datetime import datetime, timedelta
 from palabre.domain.context import Context
 from palabre.domain.mail.compose import Links
 from palabre.domain.mail.delivery import LEASE, STALE_AFTER, Sender, Transport
+from palabre.domain.mail.digests import BATCH as DIGEST_BATCH
+from palabre.domain.mail.digests import ReplyDigests
 from palabre.domain.mail.notify import MailNotifier
 from palabre.domain.outbox import Consumer
 
@@ -44,7 +46,9 @@ class MailWorker:
         self.holder = holder or holder_name()
         self.ttl = ttl
         self.tick = tick
-        self.consumer = Consumer(ctx.storage, CONSUMER, MailNotifier(ctx, links).handle)
+        self.notifier = MailNotifier(ctx, links)
+        self.replies = ReplyDigests(ctx, links)
+        self.consumer = Consumer(ctx.storage, CONSUMER, self.notifier.handle)
         self.sender = Sender(ctx, transport, sender, self.holder)
         self.held_until: datetime | None = None  # the expiry this process last wrote
         self.swept: datetime | None = None
@@ -81,9 +85,19 @@ class MailWorker:
             return False
         await self._sweep()
         await self.consumer.deliver_pending()
+        await self.flush_digests()
         if await self.hold_lease():
             await self.sender.deliver_due()
         return True
+
+    async def flush_digests(self) -> None:
+        """Queue the digests (of replies, of alerts) whose window has closed."""
+        for box in await self.ctx.storage.due_digests(self.ctx.clock(), DIGEST_BATCH):
+            async with self.ctx.storage.write() as tx:
+                if box.startswith("reply:"):
+                    await self.replies.flush(tx, box)
+                else:
+                    await self.notifier.alerts.flush(tx, box)
 
     async def _sweep(self) -> None:
         """Give up mails left ``sending`` by a dead sender, and forget the log of mails

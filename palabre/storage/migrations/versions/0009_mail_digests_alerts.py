@@ -19,6 +19,8 @@ depends_on = None
 def upgrade() -> None:
     with op.batch_alter_table("moderators", recreate="never") as batch:
         batch.add_column(sa.Column("email", sa.String(320), nullable=False, server_default=""))
+        batch.add_column(sa.Column("mail_lang", sa.String(8), nullable=False,
+                                   server_default="en"))
     with op.batch_alter_table("mail_subscribers", recreate="never") as batch:
         batch.add_column(sa.Column("digest", sa.String(8), nullable=False,
                                    server_default="now"))
@@ -66,4 +68,5 @@ def downgrade() -> None:
                               table_kwargs={"sqlite_autoincrement": True}) as batch:
         batch.drop_column("digest")
     with op.batch_alter_table("moderators") as batch:
+        batch.drop_column("mail_lang")
         batch.drop_column("email")
