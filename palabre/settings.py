@@ -52,6 +52,11 @@ class LogLevel(StrEnum):
     WARNING = "warning"
 
 
+class LogFormat(StrEnum):
+    TEXT = "text"
+    JSON = "json"
+
+
 def setting(default: Any, help: str) -> Any:
     """Declare one setting: a dataclass field with its default and help text."""
     return field(default=default, metadata={"help": help})
@@ -151,6 +156,34 @@ class ServerConfig:
         False, "Serve the demo article pages at / (seeded with their discussion on first "
         "start).")
     log_level: LogLevel = setting(LogLevel.INFO, "Server log level.")
+    log_format: LogFormat = setting(
+        LogFormat.TEXT, "How log records are written to standard error: text (one readable line) "
+        "or json (one JSON object a line: time, level, logger, message, request_id). Emails, "
+        "tokens, cookies and the configured secrets are masked in both.")
+    access_log: bool = setting(
+        False, "Log one record per request that reaches the application (method, route, "
+        "status, duration, request id; never the query string, a header or a body). Cache "
+        "hits are counted in /metrics, not logged.")
+    metrics_token: str = setting(
+        "", "Bearer token that opens GET /metrics (Authorization: Bearer <token>; never "
+        "logged). With neither this nor metrics_networks, /metrics answers 404.")
+    metrics_networks: tuple[str, ...] = setting(
+        (), "Addresses or networks (CIDR) whose requests may read GET /metrics without the "
+        "token (e.g. 127.0.0.1 for a scraper on the same machine). The client is found as for "
+        "rate limits (trusted_proxies).")
+    shared_cache_seconds: int = setting(
+        0, "Let shared caches (a CDN, nginx's proxy_cache) keep public thread reads (GET "
+        "/api/v1/comments and /api/v1/counts) this many seconds: Cache-Control: public, "
+        "s-maxage=N. Readers may then see a thread up to this long (plus "
+        "shared_cache_stale_seconds) behind; live updates still arrive. 0: off, every read "
+        "is revalidated (docs/deploy.md).")
+    shared_cache_stale_seconds: int = setting(
+        30, "With shared_cache_seconds, how long a shared cache may still answer with an "
+        "expired read while it fetches a fresh one (stale-while-revalidate).")
+    shutdown_timeout_seconds: int = setting(
+        30, "On SIGTERM or SIGINT, how long a worker waits for requests in progress (writes "
+        "included) to finish before closing their connections; live-update streams are "
+        "ended at once with a hint to reconnect.")
     keep_alive_seconds: int = setting(
         5, "How long an idle keep-alive connection stays open after a response, in seconds.")
     head_timeout_seconds: int = setting(
@@ -175,6 +208,21 @@ class ServerConfig:
     mail_from: str = setting(
         "", "The From address of notification mails (e.g. Comments <comments@example.org>); "
         "required with smtp_url.")
+    webhook_timeout_seconds: int = setting(
+        5, "How long a webhook receiver has to answer each request, in seconds; no answer in "
+        "time counts as a failure, tried again later (docs/notifications.md).")
+    external_moderation_timeout_ms: int = setting(
+        1500, "How long a site's external moderation endpoint has to answer, in milliseconds; "
+        "past it the comment goes on without its verdict (docs/notifications.md).")
+    assist: bool = setting(
+        True, "Run the moderation assistant when palabre[assist] is installed: score new "
+        "comments, train each site's model in the background (docs/moderation.md).")
+    assist_retrain_decisions: int = setting(
+        50, "Train a site's model again once this many comments were decided since the last "
+        "one (checked every assist_check_seconds).")
+    assist_check_seconds: int = setting(
+        300, "How often a server checks whether a site's model needs training (one process "
+        "at a time trains, in a child process, never in a request).")
 
 
 @dataclass(frozen=True)
@@ -248,6 +296,23 @@ class SiteSettings:
         3, "Seconds that must pass between a reader's form asking for its challenge and the "
         "comment being sent; the widget waits out the rest (0: off). Needs a challenge, so it "
         "applies even when pow_difficulty is 0.")
+    assist_nudge_percent: int = setting(
+        0, "The moderation assistant asks \"are you sure?\" (422 confirm_required) before "
+        "posting a comment it scores at or above this many percent likely to be rejected; "
+        "posting again confirms it, and the comment is held for review. 0: off. Needs "
+        "palabre[assist] (docs/moderation.md).")
+    assist_hold_percent: int = setting(
+        0, "Hold for review a comment the assistant scores at or above this many percent "
+        "likely to be rejected, once the site's own model is trained (assist_min_decisions). "
+        "0: off.")
+    assist_reject_percent: int = setting(
+        0, "Reject, without a moderator, a comment the site's own model scores at or above "
+        "this many percent (it stays in the Rejected queue, where it can be undone). 0: off; "
+        "the assistant never rejects unless this is set.")
+    assist_min_decisions: int = setting(
+        300, "Decided comments (approved, rejected, spam; at least 30 refused) a site needs "
+        "before the assistant trains a model of its own; until then it uses the starter "
+        "model trained on the set shipped with Palabre.")
 
     @classmethod
     def from_mapping(cls, raw: Mapping[str, Any]) -> SiteSettings:

@@ -11,10 +11,10 @@ store step with the times and statuses they bring.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
-from palabre.domain import audit, challenge, policy, validation
+from palabre.domain import audit, challenge, policy, screening, validation
 from palabre.domain.context import Context, is_closed
 from palabre.domain.errors import (
     EditWindowExpired,
@@ -29,6 +29,7 @@ from palabre.domain.events import (
     CommentDeleted,
     CommentEdited,
     CommentModerated,
+    CommentReported,
     CommentVoted,
 )
 from palabre.domain.identity import Actor, avatar_seed
@@ -38,11 +39,14 @@ from palabre.domain.models import (
     CommentId,
     ModerationMode,
     NewComment,
+    Report,
     Site,
     Status,
     Thread,
 )
-from palabre.domain.ports import WriteTx
+from palabre.domain.phases import NO_ASSESSMENT, Assessment
+from palabre.domain.policy import HOLD_REPORTS
+from palabre.domain.ports import Reads, WriteTx
 from palabre.domain.tree import place_reply
 from palabre.rendering import has_link
 
@@ -78,22 +82,28 @@ async def post_comment(ctx: Context, draft: CommentDraft, actor: Actor) -> Poste
     if not actor.moderates(site.id):
         check_origin(site, actor.origin)
     validation.check_text(draft.text, site.settings)
+    assessment = await screening.assess_post(ctx, site, draft, actor)
+    screening.check_nudge(site, assessment, draft)
     now = ctx.clock()
     async with ctx.storage.write() as tx:
-        admitted = await admit(ctx, tx, site, draft, actor, now)
+        admitted = await admit(ctx, tx, site, draft, actor, now, assessment)
         title = "" if site.settings.lock_titles else draft.title
         thread = admitted.thread or await tx.get_or_create_thread(site.id, draft.uri, title,
                                                                   now)
         comment = await store_comment(tx, site, thread, draft, at=now, status=admitted.status,
                                       client=actor.client, answered=admitted.answered,
                                       held=admitted.held, staff=admitted.staff)
+        await record_assessment(tx, site, comment, assessment, now)
+    if comment.status is Status.REJECTED:  # by the assistant: its author sees it held
+        comment = replace(comment, status=Status.PENDING)
     return Posted(comment, ctx.tokens.issue(comment.id, comment.created), thread)
 
 
 async def admit(ctx: Context, tx: WriteTx, site: Site, draft: CommentDraft, actor: Actor,
-                now: datetime) -> Admission:
+                now: datetime, assessment: Assessment = NO_ASSESSMENT) -> Admission:
     """The site's policy for a new comment: refuse it, or say how it is to be stored
-    (rules in :mod:`palabre.domain.policy`)."""
+    (rules in :mod:`palabre.domain.policy`, with what the moderation phases said:
+    :mod:`palabre.domain.screening`)."""
     staff = actor.moderator is not None and actor.moderates(site.id)
     sanction = None if staff else await policy.check_author(tx, site, draft.email,
                                                             actor.client, now)
@@ -112,7 +122,23 @@ async def admit(ctx: Context, tx: WriteTx, site: Site, draft: CommentDraft, acto
         return Admission(thread, Status.APPROVED, answered, staff=True)
     await policy.check_content(tx, site, draft, actor.client, now)
     held = await policy.hold_reasons(tx, site, thread, draft, actor.client, sanction)
+    held += screening.hold_reasons(site, assessment, new=True)
+    if screening.rejects(assessment):
+        return Admission(thread, Status.REJECTED, answered)
     return Admission(thread, Status.PENDING if held else Status.APPROVED, answered, held)
+
+
+async def record_assessment(tx: WriteTx, site: Site, comment: Comment,
+                            assessment: Assessment, now: datetime) -> None:
+    """Keep what the phases said of a comment (its card shows it), and file their flags."""
+    if not assessment.verdicts:
+        return
+    await tx.save_verdicts(comment.id, assessment.verdicts)
+    if comment.status is Status.APPROVED:
+        for verdict, reporter in zip(assessment.verdicts, screening.flags(assessment),
+                                     strict=False):
+            await file_report(tx, site, comment, Report(comment.id, reporter, "other",
+                                                        verdict.reason[:500], now))
 
 
 async def store_comment(tx: WriteTx, site: Site, thread: Thread, draft: CommentDraft, *,
@@ -172,7 +198,7 @@ async def _authorise(ctx: Context, tx: WriteTx, comment_id: int,
     return comment, site
 
 
-async def find_comment(tx: WriteTx, comment_id: int) -> Comment | None:
+async def find_comment(tx: Reads, comment_id: int) -> Comment | None:
     """The comment with this id from a URL; None for ids no database column can hold."""
     if not 0 < comment_id <= validation.MAX_ID:
         return None
@@ -189,6 +215,7 @@ async def site_of(tx: WriteTx, comment: Comment) -> Site:
 
 async def edit_comment(ctx: Context, comment_id: int, draft: EditDraft,
                        actor: Actor) -> Comment:
+    assessment = await _assess_edit(ctx, comment_id, draft, actor)
     async with ctx.storage.write() as tx:
         comment, site = await _authorise(ctx, tx, comment_id, actor)
         validation.check_text(draft.text, site.settings)
@@ -198,12 +225,28 @@ async def edit_comment(ctx: Context, comment_id: int, draft: EditDraft,
         await tx.update_comment_text(comment.id, draft.text, draft.html, ctx.clock())
         await tx.emit(CommentEdited(site_id=site.id, thread_id=comment.thread_id,
                                     comment_id=comment.id))
-        if not moderator and comment.status is Status.APPROVED and policy.watched(
-                site, draft.text):
-            await hold(tx, site, comment, (policy.HOLD_WATCHED,), "edit")
+        if assessment.verdicts:
+            await tx.save_verdicts(comment.id, assessment.verdicts)
+        why = ((policy.HOLD_WATCHED,) if policy.watched(site, draft.text) else ()) + (
+            screening.hold_reasons(site, assessment, new=False))
+        if not moderator and comment.status is Status.APPROVED and why:
+            await hold(tx, site, comment, why, "edit")
         edited = await tx.get_comment(comment.id)
     assert edited is not None
     return edited
+
+
+async def _assess_edit(ctx: Context, comment_id: int, draft: EditDraft,
+                       actor: Actor) -> Assessment:
+    """What the phases say of a reader's edit, asked before the write transaction (the
+    transaction checks again who may edit)."""
+    comment = await find_comment(ctx.storage, comment_id) if ctx.phases else None
+    thread = await ctx.storage.get_thread_by_id(comment.thread_id) if comment else None
+    site = await ctx.storage.get_site_by_id(thread.site_id) if thread else None
+    if comment is None or thread is None or site is None or not screening.screened(
+            ctx, site, actor):
+        return NO_ASSESSMENT
+    return await screening.assess_edit(ctx, site, thread, comment, draft.text)
 
 
 def _check_reader_edit(site: Site, comment: Comment, draft: EditDraft) -> None:
@@ -222,6 +265,19 @@ async def hold(tx: WriteTx, site: Site, comment: Comment, why: tuple[str, ...],
     await tx.emit(CommentModerated(site_id=site.id, thread_id=comment.thread_id,
                                    comment_id=comment.id, action=action,
                                    status=Status.PENDING.value))
+
+
+async def file_report(tx: WriteTx, site: Site, comment: Comment, report: Report) -> None:
+    """Record a report on a published comment (a reader's, or a phase's flag); at the
+    site's ``report_threshold`` of distinct reporters the comment is held for review."""
+    count = await tx.add_report(report)
+    threshold = site.settings.report_threshold
+    held = 0 < threshold <= count
+    await tx.emit(CommentReported(site_id=site.id, thread_id=comment.thread_id,
+                                  comment_id=comment.id, reason=report.reason,
+                                  reports=count, held=held))
+    if held:
+        await hold(tx, site, comment, (HOLD_REPORTS,), "hold")
 
 
 async def delete_comment(ctx: Context, comment_id: int, actor: Actor) -> None:

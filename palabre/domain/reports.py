@@ -3,14 +3,18 @@ distinct readers take it out of the thread until a moderator decides."""
 
 from __future__ import annotations
 
-from palabre.domain.comments import check_open, check_origin, find_comment, hold, site_of
+from palabre.domain.comments import (
+    check_open,
+    check_origin,
+    file_report,
+    find_comment,
+    site_of,
+)
 from palabre.domain.context import Context
 from palabre.domain.errors import NotFound
-from palabre.domain.events import CommentReported
 from palabre.domain.identity import Actor
 from palabre.domain.inputs import ReportDraft
 from palabre.domain.models import Report, Status
-from palabre.domain.policy import HOLD_REPORTS
 
 
 async def report_comment(ctx: Context, comment_id: int, draft: ReportDraft,
@@ -25,12 +29,5 @@ async def report_comment(ctx: Context, comment_id: int, draft: ReportDraft,
         check_origin(site, actor.origin)
         await check_open(ctx, tx, site, comment)
         await ctx.check_rate(tx, "write", actor.client, ctx.config.write_rate_limit)
-        count = await tx.add_report(Report(comment.id, actor.client, draft.reason,
-                                           draft.note, ctx.clock()))
-        threshold = site.settings.report_threshold
-        held = 0 < threshold <= count
-        await tx.emit(CommentReported(site_id=site.id, thread_id=comment.thread_id,
-                                      comment_id=comment.id, reason=draft.reason,
-                                      reports=count, held=held))
-        if held:
-            await hold(tx, site, comment, (HOLD_REPORTS,), "hold")
+        await file_report(tx, site, comment, Report(comment.id, actor.client, draft.reason,
+                                                    draft.note, ctx.clock()))
