@@ -17,7 +17,7 @@ from sklearn.metrics import confusion_matrix, roc_auc_score
 from palabre.assist.features import grams
 from palabre.assist.model import Example, TextModel
 
-__all__ = ["Example", "Metrics", "evaluate", "time_split", "train"]
+__all__ = ["Example", "Metrics", "evaluate", "fit", "time_split", "train"]
 
 MAX_GRAMS = 60_000  # the vocabulary kept: the most frequent n-grams
 STRENGTH = 4.0  # inverse regularisation (C), chosen on the starter set's validation slice
@@ -40,8 +40,8 @@ class Metrics:
         return asdict(self)
 
 
-def train(examples: Sequence[Example]) -> TextModel:
-    """Fit a model on examples of both kinds."""
+def fit(examples: Sequence[Example]) -> tuple[TfidfVectorizer, LogisticRegression]:
+    """The fitted vectoriser and classifier (what :func:`train` reads its model from)."""
     if len({e.refused for e in examples}) < 2:
         raise ValueError("training needs examples of kept and of refused comments")
     vectoriser = TfidfVectorizer(analyzer=grams, sublinear_tf=True, norm="l2", min_df=2,
@@ -50,6 +50,12 @@ def train(examples: Sequence[Example]) -> TextModel:
     classifier = LogisticRegression(C=STRENGTH, class_weight="balanced", solver="liblinear",
                                     max_iter=1000)
     classifier.fit(matrix, [int(e.refused) for e in examples])
+    return vectoriser, classifier
+
+
+def train(examples: Sequence[Example]) -> TextModel:
+    """Fit a model on examples of both kinds."""
+    vectoriser, classifier = fit(examples)
     idf, coef = vectoriser.idf_, classifier.coef_[0]
     weights = {str(g): (float(idf[i]), float(coef[i]))
                for g, i in vectoriser.vocabulary_.items()}
