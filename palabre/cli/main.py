@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from palabre import __version__
 from palabre.cli import commands
 from palabre.cli.assist import add_assist_commands
+from palabre.cli.mail import add_mail_commands
 from palabre.settings import BY_NAME, SERVER_SETTINGS, Setting, SettingError
 
 DATA_SETTINGS = ("database_url", "secret")
@@ -117,6 +118,7 @@ def build_parser() -> argparse.ArgumentParser:
                         help="Disable the account (its sessions end at once).")
     add_data_options(access)
     access.set_defaults(func=commands.admin_access)
+    add_mail_commands(admin_sub, add_data_options)
     add_transfer_commands(sub)
     add_assist_commands(sub, add_data_options)
     return parser

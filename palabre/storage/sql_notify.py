@@ -22,6 +22,11 @@ from palabre.storage.sql_rows import Statements, from_micros, to_micros
 
 SUBSCRIBER_COLUMNS = "id, site_id, address_key, email, lang, state, asked, created, digest"
 SELECT_SUBSCRIBER = f"SELECT {SUBSCRIBER_COLUMNS} FROM mail_subscribers "  # noqa: S608
+SAVE_SUBSCRIBER = (
+    "INSERT INTO mail_subscribers (site_id, address_key, email, lang, state, asked, created) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (site_id, address_key) DO UPDATE "
+    "SET email = excluded.email, lang = excluded.lang, state = excluded.state, "
+    "asked = excluded.asked RETURNING " + SUBSCRIBER_COLUMNS)
 SELECT_MAIL = ("SELECT id, subscriber_id, key, kind, event_id, status, attempts, next_attempt, "
                "claimed, last_error, created, sent, message, recipient, masked FROM mail_queue ")
 SELECT_ITEM = "SELECT id, box, comment_id, note, event_id, due, created FROM mail_digest_items "
@@ -122,13 +127,9 @@ class NotifyWrites(Statements):
     async def save_subscriber(self, site_id: int, address_key: str, email: str, lang: str,
                               state: SubscriberState, asked: datetime | None,
                               at: datetime) -> Subscriber:
-        row = await self._one(
-            "INSERT INTO mail_subscribers (site_id, address_key, email, lang, state, asked, "
-            "created) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (site_id, address_key) DO UPDATE "
-            "SET email = excluded.email, lang = excluded.lang, state = excluded.state, "
-            "asked = excluded.asked RETURNING " + SUBSCRIBER_COLUMNS,
-            (site_id, address_key, email, lang, state.value,
-             to_micros(asked) if asked else None, to_micros(at)))
+        row = await self._one(SAVE_SUBSCRIBER, (
+            site_id, address_key, email, lang, state.value,
+            to_micros(asked) if asked else None, to_micros(at)))
         return row_to_subscriber(row)
 
     async def set_digest(self, subscriber_id: int, digest: Digest) -> None:

@@ -7,9 +7,9 @@ from dataclasses import replace
 
 from palabre.domain.context import Context
 from palabre.domain.identity import SYSTEM
-from palabre.domain.mail.digests import choose_digest, manage_token
+from palabre.domain.mail.digests import choose_digest
 from palabre.domain.mail.models import Digest, MailKind, SubscriberState
-from palabre.domain.mail.subscriptions import Outcome, address_key, note_language
+from palabre.domain.mail.subscriptions import Outcome, address_key, manage_token, note_language
 from palabre.domain.mail.worker import MailWorker
 from palabre.domain.moderation import moderate
 from tests.domain.conftest import Domain

@@ -201,3 +201,11 @@ async def set_alert_address(ctx: Context, actor: Actor, username: str, raw_email
                            {"email": mask(email) if email else "", "lang": chosen},
                            ctx.clock())
     return found
+
+
+async def alert_addresses(ctx: Context, actor: Actor) -> dict[int, tuple[str, str]]:
+    """Each moderator's alert address and language, by moderator id (admins only)."""
+    if not actor.is_admin:
+        raise Forbidden("only admins manage moderators", reason="admins_only")
+    return {m.id: await ctx.storage.moderator_address(m.id)
+            for m in await ctx.storage.list_moderators()}

@@ -81,11 +81,6 @@ class ReplyDigests:
                               masked=mask(subscriber.email))
 
 
-def manage_token(secret: str, subscriber_id: int, address_key: str) -> str:
-    """The token a page embeds in its "how often" form (valid for a day)."""
-    return MailTokens(secret).issue(MANAGE, subscriber_id, address_key)
-
-
 async def choose_digest(ctx: Context, token: str, choice: str) -> Answer:
     """Record how often a subscriber wants their replies (now, hourly, daily)."""
     claim = MailTokens(ctx.secret).read(MANAGE, token)

@@ -13,7 +13,7 @@ from enum import StrEnum
 from palabre.domain.context import Context
 from palabre.domain.identity import client_key
 from palabre.domain.mail.models import MailStatus, Subscriber, SubscriberState
-from palabre.domain.mail.tokens import CONFIRM, UNSUBSCRIBE, MailTokens
+from palabre.domain.mail.tokens import CONFIRM, MANAGE, UNSUBSCRIBE, MailTokens
 from palabre.i18n import LANGUAGES
 
 
@@ -32,6 +32,18 @@ class Outcome(StrEnum):
 class Answer:
     outcome: Outcome
     lang: str
+    manage: str = ""  # for a page's "how often" form: a token to choose with (a day)
+    digest: str = "now"  # the subscriber's choice so far
+
+
+def manage_token(secret: str, subscriber_id: int, address_key: str) -> str:
+    """The token a page embeds in its "how often" form (valid for a day)."""
+    return MailTokens(secret).issue(MANAGE, subscriber_id, address_key)
+
+
+def _managing(secret: str, found: Subscriber, outcome: Outcome, lang: str) -> Answer:
+    return Answer(outcome, lang, manage_token(secret, found.id, found.address_key),
+                  found.digest.value)
 
 
 async def confirm(ctx: Context, token: str, lang: str) -> Answer:
@@ -44,12 +56,15 @@ async def confirm(ctx: Context, token: str, lang: str) -> Answer:
         found = await tx.get_subscriber(claim.subscriber_id)
         if found is None or found.address_key != claim.address_key or not found.email:
             return Answer(Outcome.INVALID, lang)
+        if found.state is SubscriberState.CONFIRMED:
+            return _managing(ctx.secret, found, Outcome.ALREADY, found.lang)
         if found.state is not SubscriberState.PENDING:
             return Answer(Outcome.ALREADY, found.lang)
         chosen = lang if lang in LANGUAGES else found.lang
-        await tx.save_subscriber(found.site_id, found.address_key, found.email, chosen,
-                                 SubscriberState.CONFIRMED, found.asked, ctx.clock())
-    return Answer(Outcome.DONE, chosen)
+        confirmed = await tx.save_subscriber(found.site_id, found.address_key, found.email,
+                                             chosen, SubscriberState.CONFIRMED, found.asked,
+                                             ctx.clock())
+    return _managing(ctx.secret, confirmed, Outcome.DONE, chosen)
 
 
 async def check_unsubscribe(ctx: Context, token: str) -> Answer | None:
@@ -58,8 +73,9 @@ async def check_unsubscribe(ctx: Context, token: str) -> Answer | None:
     found = await ctx.storage.get_subscriber(claim.subscriber_id) if claim else None
     if claim is None or found is None or found.address_key != claim.address_key:
         return None
-    done = found.state is SubscriberState.UNSUBSCRIBED
-    return Answer(Outcome.ALREADY if done else Outcome.DONE, found.lang)
+    if found.state is SubscriberState.UNSUBSCRIBED:
+        return Answer(Outcome.ALREADY, found.lang)
+    return _managing(ctx.secret, found, Outcome.DONE, found.lang)
 
 
 async def unsubscribe(ctx: Context, token: str) -> Answer:

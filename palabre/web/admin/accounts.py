@@ -10,6 +10,7 @@ from starlette.responses import Response
 from palabre.domain import moderators, sites
 from palabre.domain.errors import Forbidden, InvalidInput
 from palabre.domain.identity import Actor
+from palabre.domain.mail import alerts
 from palabre.web.admin.actions import checked_form
 from palabre.web.admin.desk import render_desk
 from palabre.web.admin.guard import page, signed_in
@@ -28,6 +29,8 @@ async def show(request: Request, actor: Actor, *, status: int = 200, username: s
     return await render_desk(request, actor, "moderators.html", status=status,
                              username=username, error=error,
                              accounts=await moderators.list_moderators(ctx, actor),
+                             addresses=await alerts.alert_addresses(ctx, actor)
+                             if actor.is_admin else {},
                              all_sites=await sites.list_sites(ctx), roles=moderators.ROLES)
 
 

@@ -17,6 +17,7 @@ from palabre.web.api.serialise import comment_json, dumps, page_json
 from palabre.web.cache.fastpath import cached_response
 from palabre.web.cache.thread_cache import Entry, make_etag
 from palabre.web.http.body import json_body
+from palabre.web.mail.routes import note_posting_language
 from palabre.web.state import identify, json_response, state
 
 
@@ -40,6 +41,7 @@ async def list_comments(request: Request) -> Response:
 async def post_comment(request: Request) -> Response:
     st = state(request)
     draft = parse_comment_draft(await json_body(request, st.max_body_bytes))
+    await note_posting_language(request, draft.site, draft.email, draft.notify)
     posted = await comments.post_comment(st.ctx, draft, await identify(request))
     return json_response({"comment": comment_json(posted.comment), "token": posted.token}, 201)
 
