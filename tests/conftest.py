@@ -76,9 +76,11 @@ def dump_database(database_url: str) -> dict[str, list[tuple[Any, ...]]]:
 
 @pytest.fixture
 def config(database_url: str) -> ServerConfig:
-    """Rate limits off (tests that check them turn them on), 127.0.0.1 trusted as a proxy."""
+    """Rate limits off (tests that check them turn them on), 127.0.0.1 trusted as a proxy,
+    the moderation assistant off (tests/assist and the assistant's API tests turn it on)."""
     return ServerConfig(database_url=database_url, secret=SECRET,
-                        trusted_proxies=("127.0.0.1",), post_rate_limit=0, write_rate_limit=0)
+                        trusted_proxies=("127.0.0.1",), post_rate_limit=0, write_rate_limit=0,
+                        assist=False)
 
 
 class Clock:
