@@ -48,7 +48,11 @@ def free_port() -> int:
 
 
 def clean_env() -> dict[str, str]:
-    return {k: v for k, v in os.environ.items() if not k.startswith("PALABRE_")}
+    """The environment without the developer's own PALABRE_* settings, and with the
+    moderation assistant off (it would train its starter model in a child process a few
+    seconds after start-up: tests/server/test_assist.py turns it on)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PALABRE_")}
+    return {**env, "PALABRE_ASSIST": "false"}
 
 
 def palabre(*argv: str) -> list[str]:
