@@ -26,14 +26,17 @@ from palabre.storage.sql import SQLReads, SQLWriteTx
 
 WRITE_LOCK = 0x70616C61  # "pala": the advisory lock every write transaction holds
 CHANNEL = "palabre_events"  # NOTIFY'd by every transaction that wrote events
-# While the server is gone, a request waits this long for a connection, then answers 503;
-# in normal running a request waits for a connection far less (writes hold one briefly).
+# A request waits this long for a connection, then answers 503; in normal running it waits
+# far less (writes hold one briefly). Once the server was found away, until a request
+# succeeds again, the wait is shorter: readers are told at once, not after seconds.
 POOL_TIMEOUT_SECONDS = 5.0
+POOL_TIMEOUT_WHILE_AWAY_SECONDS = 0.5
 CONNECT_TIMEOUT_SECONDS = 5  # a server that does not answer at all
-# The pool retries a lost connection with a doubling delay (1, 2, 4, ... s); past this it
-# gives that attempt up, and the next request that finds no connection starts a new one
-# at once: so a server back after a long absence is found again within seconds.
-RECONNECT_TIMEOUT_SECONDS = 30.0
+# The pool retries a lost connection with a doubling delay (1, 2, 4, ... s, without end
+# until this timeout); past it the attempt is given up, and the next request that finds no
+# connection starts a new one at once: a server back after an absence of any length is
+# found again within a few seconds, by the requests themselves.
+RECONNECT_TIMEOUT_SECONDS = 5.0
 log = logging.getLogger("palabre.storage")
 T = TypeVar("T")
 
@@ -48,18 +51,6 @@ def conninfo(database_url: str) -> str:
     if database_url.startswith("postgres://"):
         return "postgresql://" + database_url.removeprefix("postgres://")
     return database_url
-
-
-@contextmanager
-def unavailable_on_failure() -> Iterator[None]:
-    """A lost or refused connection (the server restarting, unreachable, shutting down)
-    becomes :class:`StorageUnavailable`: a 503 the client may retry. The transaction did
-    not commit, except if the connection was lost during the ``COMMIT`` itself (then
-    nobody can know, and a retry may store the comment a second time)."""
-    try:
-        yield
-    except OperationalError as exc:  # PoolTimeout included
-        raise StorageUnavailable(exc) from exc
 
 
 class PostgresConnection:
@@ -102,14 +93,15 @@ class PostgresStorage(SQLReads, Wakeable):
     def __init__(self, database_url: str, min_size: int = 1, max_size: int = 8) -> None:
         Wakeable.__init__(self)
         self.conninfo = conninfo(database_url)
-        # Each connection is checked as it leaves the pool (one round trip), so the
-        # connections a restarted server dropped are replaced, not handed to a request.
+        # No check as a connection leaves the pool (a round trip, as long as a query
+        # here): a connection a restarted server dropped fails at once, and the read or
+        # the write's BEGIN is done again on another (_read, _locked).
         self.pool = AsyncConnectionPool(
             self.conninfo, min_size=min_size, max_size=max_size, open=False,
             kwargs={"autocommit": True, "connect_timeout": CONNECT_TIMEOUT_SECONDS},
-            check=AsyncConnectionPool.check_connection, timeout=POOL_TIMEOUT_SECONDS,
-            reconnect_timeout=RECONNECT_TIMEOUT_SECONDS)
+            timeout=POOL_TIMEOUT_SECONDS, reconnect_timeout=RECONNECT_TIMEOUT_SECONDS)
         self._opened = False
+        self._away = False  # the last request found the server gone
         self._listener: asyncio.Task[None] | None = None
 
     async def _ensure_open(self) -> None:
@@ -118,6 +110,23 @@ class PostgresStorage(SQLReads, Wakeable):
             # background, and a request meanwhile waits POOL_TIMEOUT_SECONDS at most.
             await self.pool.open(wait=False)
             self._opened = True
+
+    @contextmanager
+    def _unavailable_on_failure(self) -> Iterator[None]:
+        """A lost or refused connection (the server restarting, unreachable, shutting
+        down) becomes :class:`StorageUnavailable`: a 503 the client may retry. The
+        transaction did not commit, except if the connection was lost during the
+        ``COMMIT`` itself (then nobody can know, and a retry may store it twice)."""
+        try:
+            yield
+        except OperationalError as exc:  # PoolTimeout included
+            self._away = True
+            raise StorageUnavailable(exc) from exc
+        self._away = False
+
+    @property
+    def _wait(self) -> float:
+        return POOL_TIMEOUT_WHILE_AWAY_SECONDS if self._away else POOL_TIMEOUT_SECONDS
 
     async def _one(self, sql: str, params: Sequence[Any] = ()) -> Any:
         return await self._read(lambda conn: conn._one(sql, params))
@@ -128,8 +137,8 @@ class PostgresStorage(SQLReads, Wakeable):
 
     async def _run(self, sql: str, params: Sequence[Any] = ()) -> None:
         await self._ensure_open()
-        with unavailable_on_failure():
-            async with self.pool.connection() as conn:
+        with self._unavailable_on_failure():
+            async with self.pool.connection(timeout=self._wait) as conn:
                 await PostgresConnection(conn)._run(sql, params)
 
     async def _read(self, work: Callable[[PostgresConnection], Awaitable[T]]) -> T:
@@ -137,22 +146,22 @@ class PostgresStorage(SQLReads, Wakeable):
         use (a restart) fails at once and is replaced by the pool: the read is tried
         again on another (reads change nothing), as many times as the pool holds."""
         await self._ensure_open()
-        with unavailable_on_failure():
+        with self._unavailable_on_failure():
             for _ in range(self.pool.max_size):
-                async with self.pool.connection() as conn:
+                async with self.pool.connection(timeout=self._wait) as conn:
                     try:
                         return await work(PostgresConnection(conn))
                     except OperationalError:
                         if not conn.closed:
                             raise
                         log.info("a pooled connection was lost; reading on another")
-            async with self.pool.connection() as conn:
+            async with self.pool.connection(timeout=self._wait) as conn:
                 return await work(PostgresConnection(conn))
 
     @asynccontextmanager
     async def write(self) -> AsyncIterator[PostgresWriteTx]:
         await self._ensure_open()
-        with unavailable_on_failure():
+        with self._unavailable_on_failure():
             conn = await self._locked()
             try:
                 tx = PostgresWriteTx(conn)
@@ -173,7 +182,7 @@ class PostgresStorage(SQLReads, Wakeable):
         the server dropped since its last use fails on ``BEGIN``, before anything was
         written: it goes back to the pool (which replaces it) and another is taken."""
         for _ in range(self.pool.max_size + 1):
-            conn = await self.pool.getconn()
+            conn = await self.pool.getconn(timeout=self._wait)
             try:
                 await conn.execute("BEGIN")
                 await conn.execute("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK,))

@@ -17,8 +17,10 @@ from __future__ import annotations
 import contextlib
 import os
 import random
+import shutil
 import signal
 import subprocess
+import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -54,6 +56,10 @@ class Instance:
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> Instance:
+        self.spawn()
+        return self.ready()
+
+    def spawn(self) -> None:
         argv = palabre("serve", "--host", "127.0.0.1", "--port", str(self.port),
                        "--database", self.database_url, "--post-rate-limit", "0",
                        "--trusted-proxies", "127.0.0.1", *self.options)
@@ -61,6 +67,10 @@ class Instance:
             self.process = subprocess.Popen(
                 argv, stdout=output, stderr=subprocess.STDOUT, start_new_session=True,
                 env={**clean_env(), "PALABRE_SECRET": SECRET})
+
+    def ready(self) -> Instance:
+        """Once /healthz answers."""
+        assert self.process is not None
         deadline = time.monotonic() + 30
         while True:
             assert self.process.poll() is None, self.log.read_text(errors="replace")
@@ -88,7 +98,9 @@ def instances(database_url: str, folder: Path, count: int,
                for n in range(count)]
     try:
         for instance in started:
-            instance.start()
+            instance.spawn()  # all at once: their migrations wait for one another
+        for instance in started:
+            instance.ready()
         yield started
     finally:
         for instance in started:
@@ -383,3 +395,197 @@ def test_sigkill_of_one_instance_mid_load_on_postgresql_loses_nothing(tmp_path: 
             assert sum(p.unanswered for p in load.posts) > 0, "the kill cut posts short"
             check_stored(b.url, url, load, exact=False)
             check_stored(a.url, url, load, exact=False)
+
+
+# --- d. PostgreSQL stopped and started again mid-load -------------------------------------
+
+def postgres_bin() -> Path | None:
+    """The folder of PostgreSQL's server programs (Debian's layout), if installed."""
+    for folder in sorted(Path("/usr/lib/postgresql").glob("*/bin"), reverse=True):
+        if all((folder / name).exists() for name in ("initdb", "pg_ctl", "postgres")):
+            return folder
+    return None
+
+
+class PrivatePostgres:
+    """A PostgreSQL server of the test's own, in a temporary folder on a free port: it
+    can be stopped and started while the shared server, which others use, is left alone.
+    Run as the ``postgres`` user when the tests run as root (the server refuses root)."""
+
+    def __init__(self, programs: Path, folder: Path) -> None:
+        self.programs, self.folder = programs, folder
+        self.data = folder / "data"
+        self.port = free_port()
+        self.url = f"postgresql://postgres@127.0.0.1:{self.port}/postgres"
+        self.as_user = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+
+    def _run(self, *argv: str) -> None:
+        done = subprocess.run([*self.as_user, *argv], capture_output=True, text=True,
+                              check=False, timeout=60)
+        assert done.returncode == 0, done.stdout + done.stderr
+
+    def init(self) -> None:
+        if self.as_user:
+            os.chown(self.folder, *_postgres_ids())
+        self._run(str(self.programs / "initdb"), "-D", str(self.data), "-U", "postgres",
+                  "-A", "trust", "--no-sync", "--no-instructions")
+
+    def start(self) -> None:
+        options = f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1"
+        self._run(str(self.programs / "pg_ctl"), "-D", str(self.data), "-l",
+                  str(self.folder / "server.log"), "-o", options, "-w", "start")
+
+    def stop(self, mode: str = "fast") -> None:
+        self._run(str(self.programs / "pg_ctl"), "-D", str(self.data), "-m", mode, "-w",
+                  "stop")
+
+
+def _postgres_ids() -> tuple[int, int]:
+    import pwd
+
+    entry = pwd.getpwnam("postgres")
+    return entry.pw_uid, entry.pw_gid
+
+
+@contextlib.contextmanager
+def private_postgres() -> Iterator[PrivatePostgres]:
+    programs = postgres_bin()
+    if programs is None:
+        pytest.skip("PostgreSQL's server programs are not installed (initdb, pg_ctl)")
+    if os.geteuid() == 0 and not _has_user("postgres"):
+        pytest.skip("running as root without a postgres user to run a private server")
+    folder = Path(tempfile.mkdtemp(prefix="palabre-pg-"))
+    server = PrivatePostgres(programs, folder)
+    try:
+        server.init()
+        server.start()
+        yield server
+    finally:
+        with contextlib.suppress(AssertionError, subprocess.TimeoutExpired):
+            server.stop("immediate")
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _has_user(name: str) -> bool:
+    import pwd
+
+    try:
+        pwd.getpwnam(name)
+    except KeyError:
+        return False
+    return True
+
+
+def answers_unavailable(url: str) -> None:
+    """While the database is away, reads and the health check answer 503 with the
+    envelope (within the pool's wait, well under the client's timeout)."""
+    for path in ("/api/v1/comments?uri=/durable/restarted", "/api/v1/counts?uri=/x",
+                 "/healthz"):
+        answer = httpx.get(f"{url}{path}", timeout=20)
+        assert unavailable_problem(answer) is None, (path, answer.status_code, answer.text)
+
+
+@pytest.mark.postgres
+def test_postgresql_restarted_mid_load_loses_nothing(tmp_path: Path) -> None:
+    with private_postgres() as database:
+        migrate.upgrade(database.url)
+        make_site(database.url)
+        with instances(database.url, tmp_path, 2) as (a, b):
+            load = Load([a.url, b.url], "/durable/restarted", posters=30, per_poster=6)
+            joiner = load.run()
+            load.wait_for(60)
+            database.stop()
+            stopped = time.monotonic()
+            answers_unavailable(a.url)
+            answers_unavailable(b.url)
+            database.start()
+            joiner.join(120)
+            assert not joiner.is_alive(), "the posters finished"
+            assert load.refusals() > 0, "posters met the database away (503s)"
+            # Both instances found the database again by themselves.
+            for instance in (a, b):
+                assert any(p.base == instance.url and p.acknowledged_at > stopped
+                           for p in load.posts)
+            # The instances stayed up: every attempt got an answer, 201 or 503.
+            assert all(p.unanswered == 0 for p in load.posts)
+            for instance in (a, b):
+                check_stored(instance.url, database.url, load, exact=False)
+
+
+# --- e. the SQLite disk full --------------------------------------------------------------
+
+@contextlib.contextmanager
+def small_disk(folder: Path, megabytes: int) -> Iterator[Path]:
+    """A filesystem of its own for the test (tmpfs, which needs root or CAP_SYS_ADMIN)."""
+    folder.mkdir()
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={megabytes}m,mode=0700",
+                              "palabre-test", str(folder)], capture_output=True, text=True,
+                             check=False)
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot mount a small tmpfs here: {mounted.stderr.strip()}")
+    try:
+        yield folder
+    finally:
+        subprocess.run(["umount", "-l", str(folder)], check=False)
+
+
+def fill(disk: Path) -> Path:
+    """Take every free byte of the disk with one file (given back by deleting it)."""
+    filler = disk / "filler"
+    descriptor = os.open(filler, os.O_WRONLY | os.O_CREAT, 0o600)
+    try:
+        for size in (1 << 20, 1 << 12, 1):
+            with contextlib.suppress(OSError):
+                while True:
+                    os.write(descriptor, b"\0" * size)
+    finally:
+        os.close(descriptor)
+    return filler
+
+
+def test_sqlite_disk_full_answers_503_and_recovers(tmp_path: Path) -> None:
+    with small_disk(tmp_path / "disk", megabytes=8) as disk, contextlib.ExitStack() as stack:
+        url = f"sqlite:///{disk / 'palabre.db'}"
+        migrate.upgrade(url)
+        make_site(url)
+        with instances(url, tmp_path, 1, "--workers", "2") as (server,):
+            uri = "/durable/full"
+            client = stack.enter_context(httpx.Client(base_url=server.url, timeout=20))
+            acknowledged: dict[str, int] = {}
+            refused: set[str] = set()
+
+            def post(text: str, parent: int | None = None) -> httpx.Response:
+                answer = client.post("/api/v1/comments",
+                                     json={"uri": uri, "text": text, "parent": parent})
+                if answer.status_code == 201:
+                    acknowledged[text] = answer.json()["comment"]["id"]
+                return answer
+
+            first = post("Before the disk fills")
+            assert first.status_code == 201
+            filler = fill(disk)
+            # The WAL may still have room for a few; then a write finds the disk full.
+            for n in range(400):
+                answer = post(f"While full {n} " + "padding " * 500, acknowledged[
+                    "Before the disk fills"] if n % 2 else None)
+                if answer.status_code != 201:
+                    assert unavailable_problem(answer) is None
+                    refused.add(f"While full {n} " + "padding " * 500)
+                    break
+            assert refused, "the disk never filled"
+            # Reads go on meanwhile, and show what was acknowledged.
+            thread, listed = read_all(server.url, uri)
+            assert {c["id"] for c in listed} == set(acknowledged.values())
+            assert unavailable_problem(post("Still full " + "padding " * 500)) is None
+            filler.unlink()
+            after = post("Space is back", acknowledged["Before the disk fills"])
+            assert after.status_code == 201, after.text
+        # Stopped: the file alone says what is stored.
+        with instances(url, tmp_path, 1) as (again,):
+            thread, listed = read_all(again.url, uri)
+        stored = {c["id"]: c for c in listed}
+        assert set(stored) == set(acknowledged.values()), "all acknowledged, nothing refused"
+        assert thread["count"] == len(acknowledged)
+        for text, comment_id in acknowledged.items():
+            assert stored[comment_id]["html"].startswith(f"<p>{text.split(' padding')[0]}")
+        check_rows(url, uri, set(stored))
