@@ -37,10 +37,11 @@ from palabre.domain.models import (
 )
 from palabre.domain.ports_assist import AssistReads, AssistWrites
 from palabre.domain.ports_mail import MailReads, MailWrites
+from palabre.domain.ports_pages import PageReads
 from palabre.domain.ports_webhooks import WebhookReads, WebhookWrites
 
 
-class Reads(MailReads, WebhookReads, AssistReads, Protocol):
+class Reads(MailReads, WebhookReads, AssistReads, PageReads, Protocol):
     """Questions both a plain read and a write transaction can answer."""
 
     async def get_site(self, slug: str) -> Site | None: ...

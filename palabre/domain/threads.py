@@ -21,7 +21,8 @@ from palabre.domain.events import (
 )
 from palabre.domain.identity import Actor
 from palabre.domain.models import Comment, Site, Sort, Status, Thread
-from palabre.domain.tree import Tree
+from palabre.domain.ports_pages import RootKey
+from palabre.domain.tree import Tree, root_key, sort_keys
 from palabre.domain.uris import normalise_uri
 from palabre.rendering import render
 
@@ -80,11 +81,11 @@ def parse_limit(raw: str | None) -> int:
     return int(raw)
 
 
-def _root_key(comment: Comment) -> list[int]:
-    return [int(comment.created.timestamp() * 1_000_000), comment.id]
+def _root_key(root: RootKey) -> list[int]:
+    return [int(root[1].timestamp() * 1_000_000), root[0]]
 
 
-def _encode_cursor(sort: Sort, last: Comment, end: int) -> str:
+def _encode_cursor(sort: Sort, last: RootKey, end: int) -> str:
     """After the top-level comment ``last``: by its time and id when the order is by time
     (so comments posted meanwhile neither repeat nor hide an item), by position for ``top``."""
     payload = {"s": sort.value, "p": end} if sort is Sort.TOP else {
@@ -92,7 +93,7 @@ def _encode_cursor(sort: Sort, last: Comment, end: int) -> str:
     return base64.urlsafe_b64encode(orjson.dumps(payload)).decode().rstrip("=")
 
 
-def _cursor_start(cursor: str | None, sort: Sort, roots: list[Comment]) -> int:
+def _cursor_start(cursor: str | None, sort: Sort, roots: list[RootKey]) -> int:
     """Where the page a cursor names starts in ``roots``."""
     if not cursor:
         return 0
@@ -119,14 +120,14 @@ def _cursor_start(cursor: str | None, sort: Sort, roots: list[Comment]) -> int:
     return sum(1 for root in roots if _root_key(root) >= after)
 
 
-def _info(site: Site, uri: str, thread: Thread | None, tree: Tree | None,
+def _info(site: Site, uri: str, thread: Thread | None, tally: tuple[int, int] | None,
           now: datetime) -> ThreadInfo:
     settings = site.settings
-    if thread is None or tree is None:
+    if thread is None or tally is None:
         return ThreadInfo(site.id, site.slug, uri, "", False, 0, None, 0, None,
                           settings.edit_window_seconds, staff_label=settings.staff_label)
     ends = closes_at(thread, settings)
-    count, featured = tree.tally()
+    count, featured = tally
     return ThreadInfo(
         site_id=site.id, site=site.slug, uri=thread.uri, title=thread.title,
         closed=is_closed(thread, settings, now), count=count,
@@ -137,17 +138,52 @@ def _info(site: Site, uri: str, thread: Thread | None, tree: Tree | None,
     )
 
 
-async def _tree(ctx: Context, thread: Thread, sort: Sort) -> Tree:
-    """The thread as readers see it: a held comment that shelters replies is a
-    placeholder."""
-    visible = await ctx.storage.visible_comments(thread.id)
+def _readable(visible: Sequence[Comment]) -> list[Comment]:
+    """A held comment that shelters replies is a placeholder to readers."""
     held = Status.PENDING
-    return Tree.build([placeholder(c) if c.status is held else c for c in visible], sort)
+    return [placeholder(c) if c.status is held else c for c in visible]
+
+
+async def _tree(ctx: Context, thread: Thread, sort: Sort) -> Tree:
+    """The whole thread as readers see it."""
+    return Tree.build(_readable(await ctx.storage.visible_comments(thread.id)), sort)
 
 
 def placeholder(comment: Comment) -> Comment:
     return replace(comment, status=Status.DELETED, author="", website="", html="",
                    avatar="", featured=False, staff=False)
+
+
+def _cut(roots: list[RootKey], sort: Sort, limit: int,
+         cursor: str | None) -> tuple[list[RootKey], str | None]:
+    """The top-level comments of the page a cursor names, and the next page's cursor."""
+    start = _cursor_start(cursor, sort, roots)
+    page_roots = roots[start:start + limit]
+    end = start + len(page_roots)
+    next_cursor = (_encode_cursor(sort, page_roots[-1], end)
+                   if page_roots and end < len(roots) else None)
+    return page_roots, next_cursor
+
+
+def _whole_page(tree: Tree, sort: Sort, limit: int,
+                cursor: str | None) -> tuple[list[Comment], str | None]:
+    """A page cut from the whole thread's tree."""
+    page_roots, next_cursor = _cut([root_key(c) for c in tree.roots], sort, limit, cursor)
+    by_id = {root.id: root for root in tree.roots}
+    return [c for key in page_roots for c in tree.walk(by_id[key[0]])], next_cursor
+
+
+async def _page_under(ctx: Context, thread: Thread, sort: Sort,
+                      page_roots: list[RootKey]) -> list[Comment]:
+    """The page's top-level comments and their replies, and nothing else of the thread."""
+    if not page_roots:
+        return []
+    ends = (page_roots[0], page_roots[-1])
+    low, high = ends[::-1] if sort is Sort.NEWEST else ends
+    below = await ctx.storage.visible_under(thread.id, low, high, sort is Sort.TOP)
+    tree = Tree.build(_readable(below), sort)
+    by_id = {root.id: root for root in tree.roots}
+    return [c for key in page_roots if key[0] in by_id for c in tree.walk(by_id[key[0]])]
 
 
 async def thread_page(ctx: Context, site_slug: str | None, raw_uri: str | None,
@@ -156,7 +192,11 @@ async def thread_page(ctx: Context, site_slug: str | None, raw_uri: str | None,
     """One page of a thread: ``limit`` top-level comments, each with its whole reply tree
     (``featured_only``: the featured comments alone, oldest first, as one flat list).
 
-    A page that has never been commented answers empty and creates nothing.
+    A page of a big thread reads only its own comments: the top-level comments are listed
+    (small rows), the page cut from them, and only the page's comments read; the count
+    comes from an index, unless a comment with replies is hidden from readers (then the
+    whole tree is read to tell which comments can be reached). A page that has never been
+    commented answers empty and creates nothing.
     """
     site = await ctx.site(site_slug)
     uri = normalise_uri(raw_uri or "")
@@ -166,24 +206,33 @@ async def thread_page(ctx: Context, site_slug: str | None, raw_uri: str | None,
     now = ctx.clock()
     if thread is None:
         return ThreadPage(_info(site, uri, None, None, now), [], None)
-    tree = await _tree(ctx, thread, sort)
     if featured_only:
-        return ThreadPage(_info(site, uri, thread, tree, now), tree.featured()[:limit], None)
-    start = _cursor_start(cursor, sort, tree.roots)
-    page_roots = tree.roots[start:start + limit]
-    comments = [c for root in page_roots for c in tree.walk(root)]
-    end = start + len(page_roots)
-    next_cursor = (_encode_cursor(sort, page_roots[-1], end)
-                   if page_roots and end < len(tree.roots) else None)
-    return ThreadPage(_info(site, uri, thread, tree, now), comments, next_cursor)
+        tree = await _tree(ctx, thread, sort)
+        return ThreadPage(_info(site, uri, thread, tree.tally(), now),
+                          tree.featured()[:limit], None)
+    roots = sort_keys(await ctx.storage.visible_roots(thread.id), sort)
+    page_roots, next_cursor = _cut(roots, sort, limit, cursor)
+    tally = None
+    if len(page_roots) < len(roots):  # not the whole thread: a tally without the tree?
+        tally = await ctx.storage.plain_tally(thread.id)
+    if tally is None:
+        tree = await _tree(ctx, thread, sort)
+        comments, next_cursor = _whole_page(tree, sort, limit, cursor)
+        return ThreadPage(_info(site, uri, thread, tree.tally(), now), comments, next_cursor)
+    comments = await _page_under(ctx, thread, sort, page_roots)
+    return ThreadPage(_info(site, uri, thread, tally, now), comments, next_cursor)
 
 
 async def thread_info(ctx: Context, site_slug: str | None, raw_uri: str | None) -> ThreadInfo:
     site = await ctx.site(site_slug)
     uri = normalise_uri(raw_uri or "")
     thread = await ctx.storage.get_thread(site.id, uri)
-    tree = await _tree(ctx, thread, Sort.OLDEST) if thread is not None else None
-    return _info(site, uri, thread, tree, ctx.clock())
+    tally = None
+    if thread is not None:
+        tally = await ctx.storage.plain_tally(thread.id)
+        if tally is None:
+            tally = (await _tree(ctx, thread, Sort.OLDEST)).tally()
+    return _info(site, uri, thread, tally, ctx.clock())
 
 
 async def counts(ctx: Context, site_slug: str | None, raw_uris: Sequence[str]) -> dict[str, int]:

@@ -7,6 +7,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from palabre.domain.models import Comment, CommentId, Sort, Status
+from palabre.domain.ports_pages import RootKey
 
 
 def place_reply(
@@ -35,6 +36,23 @@ def sort_roots(roots: list[Comment], sort: Sort) -> list[Comment]:
     if sort is Sort.TOP:
         return sorted(roots, key=lambda c: (-c.score, *_order_key(c)))
     return sorted(roots, key=_order_key)
+
+
+def root_key(comment: Comment) -> RootKey:
+    return (comment.id, comment.created, comment.score)
+
+
+def _key_order(key: RootKey) -> tuple[float, int]:
+    return (key[1].timestamp(), key[0])
+
+
+def sort_keys(keys: list[RootKey], sort: Sort) -> list[RootKey]:
+    """Top-level comments in the order :func:`sort_roots` gives them."""
+    if sort is Sort.NEWEST:
+        return sorted(keys, key=_key_order, reverse=True)
+    if sort is Sort.TOP:
+        return sorted(keys, key=lambda k: (-k[2], *_key_order(k)))
+    return sorted(keys, key=_key_order)
 
 
 @dataclass(frozen=True)

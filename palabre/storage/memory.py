@@ -34,6 +34,7 @@ from palabre.domain.models import (
 from palabre.storage.memory_assist import AssistTables, MemoryAssistReads, MemoryAssistWrites
 from palabre.storage.memory_moderation import MemoryModerationReads, MemoryModerationWrites
 from palabre.storage.memory_notify import MemoryNotifyReads, MemoryNotifyWrites
+from palabre.storage.memory_pages import MemoryPageReads
 from palabre.storage.memory_webhooks import (
     MemoryWebhookReads,
     MemoryWebhookWrites,
@@ -88,7 +89,7 @@ def _reader_view(comment: Comment) -> Comment:
 
 
 class MemoryReads(MemoryModerationReads, MemoryNotifyReads, MemoryWebhookReads,
-                  MemoryAssistReads):
+                  MemoryAssistReads, MemoryPageReads):
     """The read questions, over one set of tables."""
 
     def __init__(self, tables: Tables) -> None:

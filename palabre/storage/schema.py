@@ -80,6 +80,8 @@ comments = Table(
     Column("held", Text, nullable=False, server_default=""),
     Index("ix_comments_thread_status", "thread_id", "status"),
     Index("ix_comments_parent", "parent"),
+    # A thread's top-level comments (parent NULL): a page of a big thread is cut from them.
+    Index("ix_comments_thread_parent", "thread_id", "parent"),
     Index("ix_comments_status_created", "status", "created"),
     Index("ix_comments_email", "email"),
     Index("ix_comments_client", "client", "created"),

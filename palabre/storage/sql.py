@@ -27,6 +27,7 @@ from palabre.domain.models import (
 from palabre.storage.sql_assist import AssistReads, AssistWrites
 from palabre.storage.sql_moderation import ModerationReads, ModerationWrites
 from palabre.storage.sql_notify import NotifyReads, NotifyWrites
+from palabre.storage.sql_pages import PageReads
 from palabre.storage.sql_rows import (
     COMMENT_COLUMNS,
     COMMENT_WIDTH,
@@ -46,7 +47,7 @@ from palabre.storage.sql_rows import (
 from palabre.storage.sql_webhooks import WebhookReads, WebhookWrites
 
 
-class SQLReads(ModerationReads, NotifyReads, WebhookReads, AssistReads):
+class SQLReads(ModerationReads, NotifyReads, WebhookReads, AssistReads, PageReads):
     """The read queries, shared by storages and their write transactions."""
 
     async def get_site(self, slug: str) -> Site | None:
