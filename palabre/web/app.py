@@ -29,6 +29,7 @@ from palabre.web.admin import pages as admin_pages
 from palabre.web.admin.sessions import Sessions
 from palabre.web.api import challenge, comments, openapi, threads
 from palabre.web.cache.fastpath import CachedReads
+from palabre.web.cache.shared import SharedCaching
 from palabre.web.cache.thread_cache import ThreadCache
 from palabre.web.embed import pages
 from palabre.web.http.clients import parse_networks
@@ -38,6 +39,8 @@ from palabre.web.live import stream
 from palabre.web.live.hub import Hub
 from palabre.web.mail import routes as mail_routes
 from palabre.web.mail.runner import MailRunner
+from palabre.web.observe import metrics as observe_metrics
+from palabre.web.observe.middleware import Observed
 from palabre.web.state import State, state
 
 log = logging.getLogger("palabre.web")
@@ -77,8 +80,10 @@ def create_app(config: ServerConfig, storage: Storage | None = None) -> CachedRe
         await hub.start()
         mail = MailRunner(ctx)
         mail.start()
+        metrics.start()
         with stream.end_streams_on_signals(hub):
             yield
+        await metrics.stop()
         await mail.close()
         await hub.stop()
         upkeep.cancel()
@@ -90,7 +95,7 @@ def create_app(config: ServerConfig, storage: Storage | None = None) -> CachedRe
     origins = OriginPolicy(store)
     routes: list[Route] = [*comments.routes, *threads.routes, *admin_api.routes,
                            *openapi.routes, *pages.routes, *stream.routes, *mail_routes.routes,
-                           Route("/healthz", healthz, methods=["GET"])]
+                           *observe_metrics.routes, Route("/healthz", healthz, methods=["GET"])]
     if config.demo:
         routes += pages.demo_routes
     routes += challenge.routes + admin_pages.routes
@@ -107,7 +112,14 @@ def create_app(config: ServerConfig, storage: Storage | None = None) -> CachedRe
                               public_url=config.public_url.rstrip("/"),
                               sessions=Sessions(config.secret))
     app.state.live_hub = hub
-    return CachedReads(app, cache, ctx, origins)
+    metrics = observe_metrics.Metrics(store)
+    app.state.metrics, app.state.metrics_access = metrics, observe_metrics.Access(config)
+    shared = (SharedCaching(config.shared_cache_seconds, config.shared_cache_stale_seconds)
+              if config.shared_cache_seconds > 0 else None)
+    app.state.shared_caching = shared
+    reads = CachedReads(Observed(app, metrics, config.access_log), cache, ctx, origins, shared)
+    metrics.reads, metrics.hub = reads, hub
+    return reads
 
 
 def app_from_env() -> CachedReads:

@@ -16,9 +16,11 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from palabre.domain.context import Context
 from palabre.storage.errors import StorageUnavailable
+from palabre.web.cache.shared import SharedCaching, shared_caching_of, without_vary
 from palabre.web.cache.thread_cache import Entry, ThreadCache
 from palabre.web.http.cors import OriginPolicy, cors_headers, named_site
 from palabre.web.http.query import raw_params
+from palabre.web.observe.ids import request_id
 
 CACHED_PATHS = {"/api/v1/comments": b"comments", "/api/v1/counts": b"counts"}
 PAGE_PARAMETERS = (b"site", b"uri", b"sort", b"limit", b"cursor", b"featured")
@@ -92,8 +94,12 @@ def representation(entry: Entry, gzip_ok: bool) -> tuple[bytes, str, list[tuple[
 def cached_response(request: Request, cache: ThreadCache, entry: Entry) -> Response:
     """Keep a freshly read answer for the next reads, and answer this one from it."""
     cache.put(read_key(request.scope["path"], request.scope["query_string"])[0], entry)
-    body, etag, headers, not_modified_headers = representation(
-        entry, wants_gzip(request.headers.get("accept-encoding", "").encode()))
+    gzip_ok = wants_gzip(request.headers.get("accept-encoding", "").encode())
+    body, etag, headers, not_modified_headers = representation(entry, gzip_ok)
+    shared = shared_caching_of(request)
+    if shared is not None:
+        headers, not_modified_headers = shared.headers(
+            entry, headers, not_modified_headers, body is not entry.body)
     if not_modified(request.headers.get("if-none-match", "").encode() or None, etag):
         return Response(status_code=304, headers=dict_of(not_modified_headers))
     return Response(body, headers=dict_of(headers))
@@ -109,14 +115,19 @@ def not_modified(header: bytes | None, etag: str) -> bool:
 
 
 class CachedReads:
-    """The outermost ASGI layer: cache hits here, everything else to ``app``."""
+    """The outermost ASGI layer: cache hits here, everything else to ``app``. Hits, 304s
+    and misses are counted in plain integers (web/observe/metrics.py reads them)."""
 
     def __init__(self, app: ASGIApp, cache: ThreadCache, ctx: Context,
-                 origins: OriginPolicy) -> None:
+                 origins: OriginPolicy, shared: SharedCaching | None = None) -> None:
         self.app = app
         self.cache = cache
         self.ctx = ctx
         self.origins = origins
+        self.shared = shared
+        self.hits = dict.fromkeys(CACHED_PATHS, 0)  # answered 200 from the cache
+        self.revalidated = dict.fromkeys(CACHED_PATHS, 0)  # answered 304 from the cache
+        self.misses = dict.fromkeys(CACHED_PATHS, 0)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.app, name)  # app.state and the like, for tests and tools
@@ -131,11 +142,12 @@ class CachedReads:
             if entry is not None:
                 await self.send_cached(scope, send, entry, site)
                 return
+            self.misses[scope["path"]] += 1
         await self.app(scope, receive, send)
 
     async def send_cached(self, scope: Scope, send: Send, entry: Entry,
                           site: str | None) -> None:
-        match = origin = encodings = None
+        match = origin = encodings = asked = None
         for name, value in scope["headers"]:
             if name == b"if-none-match":
                 match = bytes(value)
@@ -143,13 +155,23 @@ class CachedReads:
                 origin = bytes(value).decode("latin-1")
             elif name == b"accept-encoding":
                 encodings = bytes(value)
+            elif name == b"x-request-id":
+                asked = bytes(value)
         body, etag, headers, not_modified_headers = representation(entry, wants_gzip(encodings))
-        extra = cors_headers(origin) if origin and await self.origins.allowed(origin, site) else []
+        extra = [(b"x-request-id", request_id(asked))]
+        if origin and await self.origins.allowed(origin, site):
+            extra += cors_headers(origin)
+        if self.shared is not None:
+            headers, not_modified_headers = self.shared.headers(
+                entry, headers, not_modified_headers, body is not entry.body)
+            extra = without_vary(extra)
         if not_modified(match, etag):
+            self.revalidated[scope["path"]] += 1
             await send({"type": "http.response.start", "status": 304,
                         "headers": not_modified_headers + extra})
             await send({"type": "http.response.body", "body": b""})
             return
+        self.hits[scope["path"]] += 1
         await send({"type": "http.response.start", "status": 200,
-                    "headers": headers + extra if extra else headers})
+                    "headers": headers + extra})
         await send({"type": "http.response.body", "body": body})

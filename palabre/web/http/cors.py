@@ -113,7 +113,8 @@ class SiteCORS:
                 headers["Access-Control-Expose-Headers"] = EXPOSE_HEADERS
                 if writes:
                     headers["Access-Control-Allow-Credentials"] = "true"
-                headers.add_vary_header("Origin")
+                if "origin" not in headers.get("vary", "").lower():  # shared-cache mode's
+                    headers.add_vary_header("Origin")
             await send(message)
 
         await self.app(scope, receive, send_with_cors)

@@ -1,0 +1,1 @@
+"""Operating a server: request ids, structured and masked logs, Prometheus metrics."""
