@@ -12,7 +12,7 @@ from palabre.domain.errors import Forbidden, InvalidInput
 from palabre.domain.events import CommentDeleted
 from palabre.domain.exports import comment_record, timestamp
 from palabre.domain.identity import Actor, email_hash
-from palabre.domain.mail.subscriptions import forget_address
+from palabre.domain.mail.subscriptions import forget_address, subscriptions_of
 from palabre.domain.models import Comment
 from palabre.domain.ports import WriteTx
 from palabre.domain.validation import author
@@ -47,7 +47,8 @@ async def author_data(ctx: Context, raw_email: str, actor: Actor) -> dict[str, A
             for s in await ctx.storage.list_sites()
             for b in await ctx.storage.bans_of_site(s.id)
             if b.kind == "email" and b.value == email_hash(email)]
-    return {"email": email, "comments": found, "bans": bans}
+    return {"email": email, "comments": found, "bans": bans,
+            "subscriptions": await subscriptions_of(ctx, email)}
 
 
 async def erase_author(ctx: Context, raw_email: str, actor: Actor) -> Erasure:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from palabre.domain.authors import author_data
 from palabre.domain.context import Context
 from palabre.domain.identity import SYSTEM
 from palabre.domain.mail.digests import choose_digest
@@ -125,3 +126,16 @@ def test_the_posting_language_writes_the_confirmation(
     assert asking["Subject"] == "default : confirmez votre adresse pour être prévenu des réponses"
     assert domain.run(domain.storage.find_subscriber(site.id, address_key(
         domain.ctx.secret, BRUNO))) is None
+
+
+def test_the_authors_data_export_lists_their_subscriptions(
+        domain: Domain, inbox: tuple[Inbox, MailWorker]) -> None:
+    box, worker = inbox
+    confirmed(domain, box, worker, 1, ANNE, "fr")
+    assert choose(domain, ANNE, "daily") is Outcome.DONE
+    data = domain.run(author_data(domain.ctx, ANNE.upper(), SYSTEM))
+    [subscription] = data["subscriptions"]
+    assert {k: subscription[k] for k in ("site", "state", "lang", "digest", "address_kept")} == {
+        "site": "default", "state": "confirmed", "lang": "fr", "digest": "daily",
+        "address_kept": True}
+    assert domain.run(author_data(domain.ctx, BRUNO, SYSTEM))["subscriptions"] == []

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from palabre.domain.context import Context
+from palabre.domain.exports import timestamp
 from palabre.domain.identity import client_key
 from palabre.domain.mail.models import MailStatus, Subscriber, SubscriberState
 from palabre.domain.mail.tokens import CONFIRM, MANAGE, UNSUBSCRIBE, MailTokens
@@ -136,3 +137,14 @@ async def note_language(ctx: Context, site_slug: str, email: str, lang: str,
 def _relabel(found: Subscriber | None, lang: str) -> bool:
     return found is None or (found.lang != lang and found.state in (SubscriberState.NONE,
                                                                      SubscriberState.PENDING))
+
+
+async def subscriptions_of(ctx: Context, email: str) -> list[dict[str, object]]:
+    """What the mail part keeps about an address, for the author's data export: each
+    site's subscriber row (found by the address, or by its keyed hash once unsubscribed)."""
+    found = await ctx.storage.subscribers_of(address_key(ctx.secret, email), email)
+    sites = {s.id: s.slug for s in await ctx.storage.list_sites()}
+    return [{"site": sites.get(s.site_id, ""), "state": s.state.value, "lang": s.lang,
+             "digest": s.digest.value, "created": timestamp(s.created),
+             "asked": timestamp(s.asked) if s.asked else None,
+             "address_kept": bool(s.email)} for s in found]
