@@ -1,11 +1,14 @@
 """Reply notifications through a real `palabre serve --workers 2` (settings from the
 environment) and a real SMTP server (aiosmtpd in this process): the widget's switch,
 double opt-in, the notification in the reader's language with its headers, sent once
-although two workers follow the outbox, and one-click unsubscribe."""
+although two workers follow the outbox, and one-click unsubscribe; a moderator's alert
+whose reject link works once, and the statement of reasons it sends in the author's
+language."""
 
 from __future__ import annotations
 
 import asyncio
+import re
 import time
 from collections.abc import Iterator
 from dataclasses import replace
@@ -14,13 +17,16 @@ from pathlib import Path
 import httpx
 import pytest
 
+from palabre.domain.models import utcnow
 from palabre.domain.sites import ensure_site
+from palabre.settings import AlertMode, ModerationMode
 from palabre.storage import migrate, open_storage
 from tests.conftest import TEST_SITE_SETTINGS
 from tests.server.conftest import clean_env, free_port, serving
 from tests.smtp_inbox import Inbox, link, smtp_server, text_of
 
 FROM = "Commentaires <comments@example.org>"
+MODERATOR = "mod@example.org"
 
 
 def prepared(database_url: str) -> None:
@@ -31,6 +37,13 @@ def prepared(database_url: str) -> None:
         try:
             await ensure_site(storage, settings=replace(TEST_SITE_SETTINGS,
                                                         site_url="https://blog.example.org"))
+            await ensure_site(storage, "desk", settings=replace(
+                TEST_SITE_SETTINGS, moderation=ModerationMode.ALL,
+                moderator_alerts=AlertMode.NOW, statement_of_reasons=True,
+                redress_contact="recours@example.org"))
+            async with storage.write() as tx:
+                moderator = await tx.save_moderator("mod", "no-password", utcnow())
+                await tx.set_moderator_address(moderator.id, MODERATOR, "en")
         finally:
             await storage.close()
 
@@ -100,3 +113,33 @@ def test_notifications_through_a_running_server(mailing: tuple[str, Inbox]) -> N
     assert [to for _, to in inbox.envelopes] == [["anne@example.org"], ["anne@example.org"]]
 
 
+
+
+def test_an_alert_link_rejects_once_and_the_author_is_told_why(
+        mailing: tuple[str, Inbox]) -> None:
+    base, inbox = mailing
+    answer = httpx.post(f"{base}/api/v1/comments", headers={"Accept-Language": "fr"},
+                        json={"uri": "/debat", "site": "desk", "text": "Hors sujet",
+                              "author": "Denise", "email": "denise@example.org"})
+    assert answer.status_code == 201, answer.text
+    deadline = time.monotonic() + 10
+    while not inbox.to(MODERATOR):
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    [alert] = inbox.to(MODERATOR)
+    assert alert["Subject"] == "Comment held for review on “/debat” (desk)"
+    approve, reject = re.findall(r"(http\S+/mail/moderate\?token=\S+)", text_of(alert))
+    page = httpx.get(reject)
+    assert page.status_code == 200 and "Reject this comment?" in page.text
+    assert httpx.post(reject).status_code == 200
+    assert httpx.post(reject).status_code == 409  # used
+    assert httpx.post(approve).status_code == 409  # decided already: nothing to do
+    while not inbox.to("denise@example.org"):
+        assert time.monotonic() < deadline + 10
+        time.sleep(0.05)
+    [told] = inbox.to("denise@example.org")
+    assert told["Subject"] == "Votre commentaire sur « /debat » a été retiré (desk)"
+    assert (told["From"], told["Auto-Submitted"]) == (FROM, "auto-generated")
+    assert told["List-Unsubscribe"] is None
+    assert "recours@example.org" in text_of(told)
+    assert "La décision a été prise par un modérateur." in text_of(told)
