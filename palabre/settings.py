@@ -221,8 +221,9 @@ class ServerConfig:
         50, "Train a site's model again once this many comments were decided since the last "
         "one (checked every assist_check_seconds).")
     assist_check_seconds: int = setting(
-        300, "How often a server checks whether a site's model needs training (one process "
-        "at a time trains, in a child process, never in a request).")
+        300, "How often a server checks whether a model needs training: the starter model, "
+        "or a site's (one process at a time trains, in a child process, never in a "
+        "request). 0: never in the server; run `palabre assist train --due` on a schedule.")
 
 
 @dataclass(frozen=True)

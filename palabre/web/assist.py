@@ -36,7 +36,8 @@ class AssistRunner:
         self.task: asyncio.Task[None] | None = None
 
     def start(self) -> None:
-        if self.ctx.config.assist and can_train():
+        config = self.ctx.config
+        if config.assist and config.assist_check_seconds > 0 and can_train():
             self.task = asyncio.create_task(self._run())
 
     async def close(self) -> None:
@@ -53,7 +54,7 @@ class AssistRunner:
                     await self._train()
             except Exception:
                 log.exception("checking the assistant's models failed")
-            await asyncio.sleep(max(10, self.ctx.config.assist_check_seconds))
+            await asyncio.sleep(self.ctx.config.assist_check_seconds)
 
     async def _due(self) -> bool:
         return await upkeep.lease_free(self.ctx) and (
@@ -69,6 +70,7 @@ class AssistRunner:
             out, err = await child.communicate()
         except asyncio.CancelledError:
             child.kill()
+            await asyncio.shield(child.wait())
             raise
         if child.returncode == 0:
             log.info("assistant models trained: %s", " ".join(out.decode().split()))
