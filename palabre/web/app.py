@@ -42,6 +42,8 @@ from palabre.web.mail.runner import MailRunner
 from palabre.web.observe import metrics as observe_metrics
 from palabre.web.observe.middleware import Observed
 from palabre.web.state import State, state
+from palabre.web.webhooks.external import ExternalPhase
+from palabre.web.webhooks.runner import WebhookRunner
 
 log = logging.getLogger("palabre.web")
 PRUNE_EVERY_SECONDS = 3600.0
@@ -68,7 +70,8 @@ def create_app(config: ServerConfig, storage: Storage | None = None) -> CachedRe
     store = storage or open_storage(config.database_url)
     if not config.secret:
         raise ValueError("a secret is required (palabre serve generates one)")
-    ctx = Context(storage=store, secret=config.secret, config=config)
+    external = ExternalPhase(store, max(1, config.external_moderation_timeout_ms) / 1000)
+    ctx = Context(storage=store, secret=config.secret, config=config, phases=(external,))
     hub = Hub(store, heartbeat_seconds=max(1, config.live_heartbeat_seconds),
               max_streams=config.live_max_streams,
               max_per_client=config.live_max_streams_per_client)
@@ -80,11 +83,15 @@ def create_app(config: ServerConfig, storage: Storage | None = None) -> CachedRe
         await hub.start()
         mail = MailRunner(ctx)
         mail.start()
+        hooks = WebhookRunner(ctx)
+        hooks.start()
         metrics.start()
         with stream.end_streams_on_signals(hub):
             yield
         await metrics.stop()
         await mail.close()
+        await hooks.close()
+        await external.close()
         await hub.stop()
         upkeep.cancel()
         with contextlib.suppress(asyncio.CancelledError):

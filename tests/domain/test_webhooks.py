@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator, Mapping
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -295,3 +296,20 @@ def test_secrets_never_show_in_a_repr() -> None:
     endpoint = Endpoint(1, 1, "https://x.example/", EndpointKind.EVENTS, (), True,
                         None, "whsec_current", "whsec_old")  # type: ignore[arg-type]
     assert "whsec_" not in repr(endpoint)
+
+
+def test_the_documented_python_check_verifies_a_real_request(setup: Setup) -> None:
+    """docs/notifications.md's receiver code, run against what the receiver got."""
+    docs = (Path(__file__).parents[2] / "docs" / "notifications.md").read_text()
+    code = docs.split("## Verifying the signature", 1)[1].split("```python\n", 1)[1]
+    scope: dict[str, Any] = {}
+    exec(code.split("```", 1)[0], scope)
+    made = setup.add()
+    setup.post(1)
+    setup.step()
+    [got] = setup.receiver.received
+    header, check = got.headers["palabre-signature"], scope["verified"]
+    forever = 10**10  # the tests' clock is not the machine's
+    assert check(header, got.body, made.secret, forever)
+    assert not check(header, got.body + b" ", made.secret, forever)
+    assert not check(header, got.body, made.secret)  # signed at the tests' clock: too old

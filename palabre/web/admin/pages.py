@@ -19,6 +19,7 @@ from palabre.web.admin import (
     site_settings,
     static,
     thread_pages,
+    webhook_pages,
 )
 from palabre.web.admin.guard import page, signed_in
 from palabre.web.admin.views import error_page, redirect
@@ -69,5 +70,13 @@ routes = [
     Route("/admin/mail/test", mail_pages.send_test, methods=["POST"]),
     Route("/admin/audit", audit_pages.audit_page, methods=["GET"]),
     Route("/admin/dashboard", dashboard_page.dashboard_page, methods=["GET"]),
+    Route("/admin/webhooks", webhook_pages.webhooks_page, methods=["GET"]),
+    Route("/admin/webhooks", webhook_pages.add, methods=["POST"]),
+    Route("/admin/webhooks/{id:int}/rotate", webhook_pages.rotate, methods=["POST"]),
+    Route("/admin/webhooks/{id:int}/retire", webhook_pages.retire, methods=["POST"]),
+    Route("/admin/webhooks/{id:int}/enable", webhook_pages.enable, methods=["POST"]),
+    Route("/admin/webhooks/{id:int}/disable", webhook_pages.disable, methods=["POST"]),
+    Route("/admin/webhooks/{id:int}/delete", webhook_pages.delete, methods=["POST"]),
+    Route("/admin/webhooks/{id:int}/test", webhook_pages.send_test, methods=["POST"]),
     Route("/admin/{rest:path}", not_found),
 ]
