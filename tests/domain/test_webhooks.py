@@ -301,7 +301,7 @@ def test_secrets_never_show_in_a_repr() -> None:
 def test_the_documented_python_check_verifies_a_real_request(setup: Setup) -> None:
     """docs/notifications.md's receiver code, run against what the receiver got."""
     docs = (Path(__file__).parents[2] / "docs" / "notifications.md").read_text()
-    code = docs.split("## Verifying the signature", 1)[1].split("```python\n", 1)[1]
+    code = docs.split("### Verifying the signature", 1)[1].split("```python\n", 1)[1]
     scope: dict[str, Any] = {}
     exec(code.split("```", 1)[0], scope)
     made = setup.add()
