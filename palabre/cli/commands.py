@@ -127,6 +127,8 @@ def with_context(config: ServerConfig, work: Callable[[Context], Awaitable[T]], 
 def serve(args: argparse.Namespace) -> int:
     import uvicorn
 
+    from palabre.web.observe.serving import uvicorn_options
+
     config = resolve(args)
     config = replace(config, secret=resolve_secret(config))
     if config.demo:
@@ -153,7 +155,7 @@ def serve(args: argparse.Namespace) -> int:
                 port=config.port, workers=config.workers, log_level=config.log_level,
                 proxy_headers=False, server_header=False, access_log=False,
                 http="palabre.web.http.server:HeadDeadlineProtocol",
-                timeout_keep_alive=config.keep_alive_seconds)
+                timeout_keep_alive=config.keep_alive_seconds, **uvicorn_options(config))
     return 0
 
 

@@ -272,7 +272,7 @@ def test_a_slow_reader_is_dropped_and_shutdown_ends_streams_after_their_frames()
             assert slow.dropped and await take(slow.next()) is None
             steady.offer(b"last")
             hub.end_streams()
-            assert await take(steady.next()) == b"last"
+            assert await take(steady.next()) == b"last" + hub_module.GOODBYE  # reconnect soon
             assert await take(steady.next()) is None
             with pytest.raises(TooManyStreams):
                 hub.subscribe((1, "/a"), "c3", None)  # shutting down

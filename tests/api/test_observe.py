@@ -14,7 +14,7 @@ from palabre.settings import LogFormat, ServerConfig
 from palabre.web.observe.logs import log_config, mask
 from tests.conftest import Api, AppFactory
 
-TOKEN = "metrics-token-for-tests"  # noqa: S105 (a test value)
+TOKEN = "metrics-token-for-tests"
 
 
 def scrape(api: Api, **headers: str) -> dict[str, float]:

@@ -27,6 +27,9 @@ ThreadKey = tuple[int, str]  # (site id, normalised uri): a thread that may not 
 PING = b": ping\n\n"
 # Sent when a resume is too far behind to replay: the client reloads the thread.
 RESET = b"event: reset\ndata: {}\n\n"
+# The last frame of every stream when the server stops: come back in a second (to another
+# instance, or this one restarted), resuming with Last-Event-ID.
+GOODBYE = b": server shutting down, reconnect\nretry: 1000\n\n"
 BATCH = 200
 REPLAY_SCAN = 10_000  # outbox events a resume may read through
 KNOWN_THREADS = 10_000  # thread id -> key entries kept
@@ -124,10 +127,12 @@ class Hub:
                 await task
 
     def end_streams(self) -> None:
-        """End every stream cleanly (shutting down): each sends what it has, then ends."""
+        """End every stream cleanly (shutting down): each sends what it has and a hint to
+        reconnect soon (:data:`GOODBYE`), then ends."""
         self._stop.set()
         for subscribers in self._threads.values():
             for subscriber in subscribers:
+                subscriber.offer(GOODBYE)
                 subscriber.close()
 
     def subscribe(self, key: ThreadKey, client: str, last_event_id: int | None) -> Subscriber:

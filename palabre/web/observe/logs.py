@@ -10,6 +10,7 @@ text (a database driver quoting a row, an SMTP server quoting an address) may.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
 from datetime import UTC, datetime
@@ -102,10 +103,8 @@ def secrets_of(config: ServerConfig) -> list[str]:
 
     found = [config.secret, config.metrics_token]
     if config.smtp_url:
-        try:
+        with contextlib.suppress(ValueError):
             found.append(urlsplit(config.smtp_url).password or "")
-        except ValueError:
-            pass
     return [s for s in found if s]
 
 
