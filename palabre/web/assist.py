@@ -27,7 +27,10 @@ FIRST_CHECK_SECONDS = 5.0  # after start-up, so a new server gets its starter mo
 
 
 def assist_phases(config: ServerConfig, storage: Reads) -> tuple[Phase, ...]:
-    return (ModelPhase(storage),) if config.assist else ()
+    """The model phase; a worker looks for a newer model as often as models are checked
+    (every 30 s at most)."""
+    refresh = min(30.0, config.assist_check_seconds or 30.0)
+    return (ModelPhase(storage, refresh_seconds=refresh),) if config.assist else ()
 
 
 class AssistRunner:
