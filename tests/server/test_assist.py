@@ -57,7 +57,7 @@ def test_a_sites_model_is_trained_in_the_background_while_posts_flow(tmp_path: P
     env = {**clean_env(), "PALABRE_ASSIST": "true", "PALABRE_ASSIST_CHECK_SECONDS": "1"}
     options = ("--workers", "2", "--database", database_url, "--post-rate-limit", "0",
                "--trusted-proxies", "127.0.0.1")
-    stop, acknowledged = threading.Event(), []
+    stop, acknowledged = threading.Event(), list[int]()
     with serving(tmp_path / "server.log", *options, env=env) as url:
         poster = threading.Thread(target=post_steadily, args=(url, stop, acknowledged))
         poster.start()
