@@ -11,9 +11,10 @@ import pytest
 from itsdangerous import URLSafeSerializer
 
 from palabre.domain.audit import entries
+from palabre.domain.comments import store_comment
 from palabre.domain.errors import Forbidden
 from palabre.domain.identity import SYSTEM, Actor
-from palabre.domain.inputs import parse_report_draft
+from palabre.domain.inputs import CommentDraft, parse_report_draft
 from palabre.domain.mail.alerts import LinkOutcome, check_link, set_alert_address, use_link
 from palabre.domain.mail.links import NAMESPACE
 from palabre.domain.mail.log import mask
@@ -201,3 +202,26 @@ def test_no_statement_unless_the_site_asks_for_it(
     domain.run(moderate(domain.ctx, rejected, "reject", SYSTEM, reason_code="spam"))
     domain.run(worker.step())
     assert box.messages == []
+
+
+def test_a_comment_the_assistant_rejects_at_posting_gets_an_automated_statement(
+        domain: Domain, inbox: tuple[Inbox, MailWorker]) -> None:
+    box, worker = inbox
+    domain.settings(statement_of_reasons=True)
+
+    async def rejected_at_posting() -> None:
+        async with domain.storage.write() as tx:
+            site = await tx.get_site("default")
+            assert site is not None
+            thread = await tx.get_or_create_thread(site.id, "/a", "Le billet", domain.clock())
+            await store_comment(tx, site, thread, CommentDraft(uri="/a", text="Refusé",
+                                                               email=BRUNO),
+                                at=domain.clock(), status=Status.REJECTED, client="c")
+
+    domain.run(rejected_at_posting())
+    domain.run(worker.step())
+    [mail] = box.to(BRUNO)
+    text = text_of(mail)
+    assert "The decision was taken by automated means." in text
+    assert "Reason: none (no reason code was given" in text
+    assert "To contest this decision, reply to the site’s editors." in text

@@ -53,6 +53,8 @@ class MailNotifier:
                 await self.approved(stored.id, event.comment_id)
             elif event.status == Status.PENDING.value:
                 await self.alerts.comment(stored.id, event.site_id, event.comment_id, HELD)
+            elif event.status == Status.REJECTED.value:  # by the assistant, at posting
+                await reasons.statement(self.ctx, self.links, stored.id, event)
         elif isinstance(event, CommentModerated):
             if event.status == Status.APPROVED.value:
                 await self.approved(stored.id, event.comment_id)

@@ -12,7 +12,7 @@ link), and it is sent once per rejection (queue key ``reasons:<event>``)."""
 from __future__ import annotations
 
 from palabre.domain.context import Context
-from palabre.domain.events import CommentModerated
+from palabre.domain.events import CommentCreated, CommentModerated
 from palabre.domain.mail import compose, letters
 from palabre.domain.mail.log import mask
 from palabre.domain.mail.models import MailKind
@@ -36,14 +36,17 @@ async def _lang(ctx: Context, site_id: int, comment: Comment) -> str:
 
 
 async def statement(ctx: Context, links: compose.Links, event_id: int,
-                    event: CommentModerated) -> None:
+                    event: CommentModerated | CommentCreated) -> None:
+    """The statement for a rejection by a moderator, or by the assistant at posting (a
+    ``comment.created`` already rejected: no audit entry, so "automated means")."""
     site = await ctx.storage.get_site_by_id(event.site_id)
     comment = await ctx.storage.get_comment(event.comment_id)
     thread = await ctx.storage.get_thread_by_id(event.thread_id)
     if (site is None or not site.settings.statement_of_reasons or comment is None
             or thread is None or not comment.email):
         return  # off, or no address to tell (a rejected comment kept as a placeholder)
-    decision = await _decision(ctx, site.id, comment.id)
+    decision = (await _decision(ctx, site.id, comment.id)
+                if isinstance(event, CommentModerated) else None)
     reason = decision.after.get("reason") if decision else None
     automated = decision is None or decision.actor in MACHINES
     lang = await _lang(ctx, site.id, comment)
