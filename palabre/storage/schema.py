@@ -78,7 +78,8 @@ comments = Table(
     Column("staff", Boolean, nullable=False, server_default=false()),
     # Why a held comment waits (comma-separated codes, "" when it does not).
     Column("held", Text, nullable=False, server_default=""),
-    Index("ix_comments_thread_status", "thread_id", "status"),
+    # Counts by status, and a thread's approved and featured ones, from the index alone.
+    Index("ix_comments_thread_status_featured", "thread_id", "status", "featured"),
     Index("ix_comments_parent", "parent"),
     # A thread's top-level comments (parent NULL): a page of a big thread is cut from them.
     Index("ix_comments_thread_parent", "thread_id", "parent"),

@@ -46,7 +46,8 @@ BLOCKING = (
     "AND EXISTS (SELECT 1 FROM comments k WHERE k.parent = c.id) AND NOT " + _SHOWN
     + " LIMIT 1"
 )
-TALLY = ("SELECT count(*), coalesce(sum(CASE WHEN featured THEN 1 ELSE 0 END), 0) "
+# From the (thread_id, status, featured) index alone.
+TALLY = ("SELECT count(*), count(*) FILTER (WHERE featured) "
          "FROM comments WHERE thread_id = ? AND status = 'approved'")
 
 
