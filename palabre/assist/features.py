@@ -10,6 +10,7 @@ scoring (:mod:`palabre.assist.model`) call the same function.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from palabre.domain.wordlists import fold
 
@@ -25,11 +26,13 @@ def words(text: str) -> list[str]:
     return _WORD.findall(folded)[:MAX_WORDS]
 
 
-def word_grams(word: str) -> list[str]:
-    """The n-grams of one word, padded by a space on each side (" con", "nard ")."""
+@lru_cache(maxsize=65_536)
+def word_grams(word: str) -> tuple[str, ...]:
+    """The n-grams of one word, padded by a space on each side (" con", "nard "); words
+    recur, so each word's are kept (bounded)."""
     padded = f" {word} "
-    return [padded[i:i + n] for n in range(SHORTEST, LONGEST + 1)
-            for i in range(len(padded) - n + 1)]
+    return tuple(padded[i:i + n] for n in range(SHORTEST, LONGEST + 1)
+                 for i in range(len(padded) - n + 1))
 
 
 def grams(text: str) -> list[str]:

@@ -40,29 +40,40 @@ class TextModel:
     weights: dict[str, tuple[float, float]]
     intercept: float
 
-    def _vector(self, text: str) -> tuple[dict[str, float], float]:
-        counts = Counter(g for w in words(text) for g in word_grams(w) if g in self.weights)
-        tfidf = {g: (1.0 + math.log(n)) * self.weights[g][0] for g, n in counts.items()}
-        return tfidf, math.sqrt(sum(v * v for v in tfidf.values())) or 1.0
+    def assess(self, text: str, top: int = 5) -> tuple[float, tuple[tuple[str, float], ...]]:
+        """The score (how likely a moderator of the site is to reject this text, from 0 to
+        1) and the ``top`` words that pushed it most, each with its share of the margin
+        (positive: towards rejection), strongest first."""
+        weights, log = self.weights, math.log
+        seen = words(text)
+        counts = Counter(g for word in seen for g in word_grams(word))
+        tfidf: dict[str, float] = {}
+        dot = squares = 0.0
+        for gram, n in counts.items():
+            known = weights.get(gram)
+            if known is not None:
+                value = known[0] if n == 1 else (1.0 + log(n)) * known[0]
+                tfidf[gram] = value
+                dot += value * known[1]
+                squares += value * value
+        norm = math.sqrt(squares) or 1.0
+        margin = max(-50.0, min(50.0, self.intercept + dot / norm))
+        score = 1.0 / (1.0 + math.exp(-margin))
+        if top <= 0:
+            return score, ()
+        pushes = {word: sum(tfidf[g] * weights[g][1] for g in set(word_grams(word))
+                            if g in tfidf) / norm for word in dict.fromkeys(seen)}
+        ranked = sorted(pushes.items(), key=lambda item: -abs(item[1]))
+        return score, tuple((word, round(weight, 3)) for word, weight in ranked[:top]
+                            if abs(weight) >= 0.01)
 
     def score(self, text: str) -> float:
         """How likely a moderator of the site is to reject this text, from 0 to 1."""
-        tfidf, norm = self._vector(text)
-        margin = self.intercept + sum(v * self.weights[g][1] for g, v in tfidf.items()) / norm
-        return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, margin))))
+        return self.assess(text, top=0)[0]
 
     def explain(self, text: str, top: int = 5) -> tuple[tuple[str, float], ...]:
-        """The words that pushed the score most, each with its share of the margin
-        (positive: towards rejection), strongest first."""
-        tfidf, norm = self._vector(text)
-        by_word: dict[str, float] = {}
-        for word in words(text):
-            if word not in by_word:
-                by_word[word] = sum(tfidf[g] * self.weights[g][1] for g in set(word_grams(word))
-                                    if g in tfidf) / norm
-        ranked = sorted(by_word.items(), key=lambda item: -abs(item[1]))
-        return tuple((word, round(weight, 3)) for word, weight in ranked[:top]
-                     if abs(weight) >= 0.01)
+        """The words that pushed the score most (see :meth:`assess`)."""
+        return self.assess(text, top)[1]
 
     def to_bytes(self) -> bytes:
         body = {"format": FORMAT, "intercept": self.intercept,

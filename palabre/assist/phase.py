@@ -67,10 +67,10 @@ class ModelPhase:
         loaded = await self.model_for(candidate.site)
         if loaded is None:
             return None
-        score = loaded.model.score(candidate.text)
+        score, reasons = loaded.model.assess(candidate.text)
         return Verdict(phase=ASSISTANT, score=round(score, 4),
                        action=_action(candidate.site.settings, score, loaded.own),
-                       features=loaded.model.explain(candidate.text), model=loaded.version)
+                       features=reasons, model=loaded.version)
 
 
 def _action(settings: SiteSettings, score: float, own: bool) -> Action:
