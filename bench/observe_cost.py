@@ -94,7 +94,7 @@ async def main_async(args: argparse.Namespace) -> int:
             for name, variants in cases.items():
                 best = {label: float("inf") for label, *_ in variants}
                 n = args.n if name != "healthz" else max(1, args.n // 10)
-                for label, app, make, expect in variants:
+                for _label, app, make, expect in variants:
                     await batch(app, make, min(n, 500), expect)  # warm-up
                 for _ in range(args.rounds):
                     for label, app, make, expect in variants:
