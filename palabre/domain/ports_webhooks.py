@@ -44,7 +44,9 @@ class WebhookWrites(Protocol):
 
     async def add_webhook_endpoint(self, site_id: int, url: str, kind: EndpointKind,
                                    events: tuple[str, ...], secret: str,
-                                   at: datetime) -> Endpoint: ...
+                                   at: datetime) -> Endpoint:
+        """A new endpoint, enabled, after the newest event of the outbox."""
+        ...
 
     async def set_webhook_secrets(self, endpoint_id: int, secret: str,
                                   old_secret: str) -> None: ...

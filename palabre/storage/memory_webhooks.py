@@ -58,7 +58,7 @@ class MemoryWebhookWrites:
                                    events: tuple[str, ...], secret: str,
                                    at: datetime) -> Endpoint:
         endpoint = Endpoint(self.tables.next_id("webhook_endpoints"), site_id, url, kind,
-                            events, True, at, secret)
+                            events, True, at, max(self.tables.events, default=0), secret)
         self.tables.hooks.endpoints[endpoint.id] = endpoint
         return endpoint
 

@@ -20,7 +20,8 @@ from sqlalchemy import (
 from palabre.storage.schema import metadata
 
 # A site's endpoints. ``events`` is the subscribed event names, comma-separated; the
-# secrets sign requests (``old_secret`` too while a rotation is under way, else '').
+# secrets sign requests (``old_secret`` too while a rotation is under way, else '');
+# ``after_event`` is the newest outbox event when it was added (it gets later ones only).
 webhook_endpoints = Table(
     "webhook_endpoints",
     metadata,
@@ -33,6 +34,7 @@ webhook_endpoints = Table(
     Column("old_secret", String(128), nullable=False),
     Column("enabled", Boolean, nullable=False),
     Column("created", BigInteger, nullable=False),
+    Column("after_event", BigInteger, nullable=False),
     Index("ix_webhook_endpoints_site", "site_id"),
     sqlite_autoincrement=True,
 )

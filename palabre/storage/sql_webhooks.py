@@ -10,10 +10,12 @@ from typing import Any
 from palabre.domain.webhooks.models import Delivery, DeliveryStatus, Endpoint, EndpointKind
 from palabre.storage.sql_rows import Statements, from_micros, to_micros
 
-ENDPOINT_COLUMNS = "id, site_id, url, kind, events, enabled, created, secret, old_secret"
+ENDPOINT_COLUMNS = ("id, site_id, url, kind, events, enabled, created, after_event, secret, "
+                    "old_secret")
 SELECT_ENDPOINT = "SELECT " + ENDPOINT_COLUMNS + " FROM webhook_endpoints "  # noqa: S608
 INSERT_ENDPOINT = ("INSERT INTO webhook_endpoints (site_id, url, kind, events, "  # noqa: S608
-                   "enabled, created, secret, old_secret) VALUES (?, ?, ?, ?, ?, ?, ?, '') "
+                   "enabled, created, after_event, secret, old_secret) VALUES "
+                   "(?, ?, ?, ?, ?, ?, (SELECT coalesce(max(id), 0) FROM events), ?, '') "
                    "RETURNING " + ENDPOINT_COLUMNS)
 DELIVERY_COLUMNS = ("d.id, d.endpoint_id, d.key, d.uid, d.event, d.event_id, d.payload, "
                     "d.status, d.attempts, d.next_attempt, d.claimed, d.last_error, "
@@ -28,7 +30,7 @@ def _when(value: Any) -> datetime | None:
 def row_to_endpoint(r: Sequence[Any]) -> Endpoint:
     return Endpoint(int(r[0]), int(r[1]), r[2], EndpointKind(r[3]),
                     tuple(e for e in r[4].split(",") if e), bool(r[5]), from_micros(r[6]),
-                    r[7], r[8])
+                    int(r[7]), r[8], r[9])
 
 
 def row_to_delivery(r: Sequence[Any]) -> Delivery:

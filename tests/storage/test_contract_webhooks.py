@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import pytest
 
+from palabre.domain.events import ThreadClosed
 from palabre.domain.ports import Storage
 from palabre.domain.webhooks.models import DeliveryStatus, EndpointKind
 from tests.storage.conftest import Backend
@@ -24,11 +25,17 @@ def url(backend: Backend) -> Backend:
 def test_endpoints_are_added_listed_changed_and_deleted(url: Backend) -> None:
     async def work(store: Storage) -> None:
         async with store.write() as tx:
-            site_id, _ = await site_and_thread(tx)
+            site_id, thread_id = await site_and_thread(tx)
+            before = await tx.add_webhook_endpoint(site_id, "https://hooks.example.org/0",
+                                                   EndpointKind.EVENTS, EVENTS, "s0", NOW)
+            await tx.emit(ThreadClosed(site_id=site_id, thread_id=thread_id))
             made = await tx.add_webhook_endpoint(site_id, "https://hooks.example.org/a",
                                                  EndpointKind.EVENTS, EVENTS, "s1", NOW)
+            await tx.delete_webhook_endpoint(before.id)
             other = await tx.add_webhook_endpoint(site_id, "http://mod.example.org/",
                                                   EndpointKind.MODERATION, (), "s2", NOW)
+        # Each endpoint knows the newest event when it was added: it gets later ones only.
+        assert before.after_event < made.after_event == await store.last_event_id()
         assert (made.url, made.kind, made.events, made.enabled, made.created) == (
             "https://hooks.example.org/a", EndpointKind.EVENTS, EVENTS, True, NOW)
         assert (made.secret, made.old_secret, made.secrets) == ("s1", "", ("s1",))

@@ -41,7 +41,7 @@ class WebhookEnqueuer:
             return
         storage = self.ctx.storage
         wanted = [e for e in await storage.webhook_endpoints(event.site_id)
-                  if e.wants(event.name) and e.created <= stored.at]
+                  if e.wants(event.name) and stored.id > e.after_event]
         site = await storage.get_site_by_id(event.site_id) if wanted else None
         if site is None:
             return

@@ -39,6 +39,7 @@ class Endpoint:
     events: tuple[str, ...]
     enabled: bool
     created: datetime
+    after_event: int  # the newest outbox event when it was added: it gets later ones only
     secret: str = field(repr=False)
     old_secret: str = field(default="", repr=False)
 

@@ -4,8 +4,9 @@ sends what is due.
 
 The first holder ever starts the outbox consumer at the newest event, and an endpoint only
 gets events that happened after it was added. While no site has an endpoint the worker
-only keeps its position at the newest event, once a tick (no write per event, and the
-outbox can be pruned)."""
+still wakes with the outbox (so the first event after an endpoint is added goes at once)
+but only moves its position to the newest event once a tick: no write per event, and the
+outbox can still be pruned."""
 
 from __future__ import annotations
 
@@ -38,6 +39,8 @@ class WebhookWorker:
         self.sender = Sender(ctx, transport, describe, self.holder)
         self.held_until: datetime | None = None  # the expiry this process last wrote
         self.swept: datetime | None = None
+        self.skipped: datetime | None = None
+        self.idle_after: int | None = None  # while no endpoint: the newest event seen
 
     async def hold_lease(self) -> bool:
         """Take or renew the lease; False while another live holder has it."""
@@ -65,27 +68,33 @@ class WebhookWorker:
 
     async def step(self) -> bool:
         """One round: queue what the outbox asks for, then send what is due. False when
-        another process holds the lease, or no site has an endpoint (nothing to send)."""
+        another process holds the lease (nothing done)."""
         if not await self.hold_lease():
             return False
+        newest = await self.ctx.storage.last_event_id()
         if not await self.ctx.storage.has_webhook_endpoints():
-            await self._skip_events()
-            return False
+            self.idle_after = newest
+            await self._skip_events(newest)
+            return True
+        self.idle_after = None
         await self._sweep()
         await self.consumer.deliver_pending()
         if await self.hold_lease():
             await self.sender.deliver_due()
         return True
 
-    async def _skip_events(self) -> None:
-        """With no endpoint anywhere, move the position to the newest event: an endpoint
-        added later gets nothing older than itself anyway."""
-        storage = self.ctx.storage
-        if await storage.get_cursor(CONSUMER) == await storage.last_event_id():
+    async def _skip_events(self, newest: int) -> None:
+        """With no endpoint anywhere, move the position to ``newest`` (read before no
+        endpoint was seen: every event up to it came before any endpoint), once a tick."""
+        now = self.ctx.clock()
+        if self.skipped is not None and (now - self.skipped).total_seconds() < self.tick:
             return
-        async with storage.write() as tx:
+        self.skipped = now
+        if await self.ctx.storage.get_cursor(CONSUMER) == newest:
+            return
+        async with self.ctx.storage.write() as tx:
             if not await tx.has_webhook_endpoints():  # checked again under the write lock
-                await tx.set_cursor(CONSUMER, await tx.last_event_id())
+                await tx.set_cursor(CONSUMER, newest)
 
     async def _sweep(self) -> None:
         """Queue again deliveries a dead sender left ``sending``, and forget the log of
@@ -108,10 +117,11 @@ class WebhookWorker:
                 except Exception:
                     log.exception("the webhook worker failed; trying again")
                     holding = False
-                if not holding:  # another process sends, or there is nothing to send
+                if not holding:  # another process sends: only check the lease now and then
                     await _sleep_unless(stop, self.tick)
                     continue
-                position = await self.ctx.storage.get_cursor(CONSUMER)
+                position = (self.idle_after if self.idle_after is not None
+                            else await self.ctx.storage.get_cursor(CONSUMER))
                 waiting = asyncio.ensure_future(
                     self.ctx.storage.wait_for_events(position, self.tick))
                 stopping = asyncio.ensure_future(stop.wait())

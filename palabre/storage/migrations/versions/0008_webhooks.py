@@ -28,6 +28,7 @@ def upgrade() -> None:
         sa.Column("old_secret", sa.String(128), nullable=False),
         sa.Column("enabled", sa.Boolean, nullable=False),
         sa.Column("created", sa.BigInteger, nullable=False),
+        sa.Column("after_event", sa.BigInteger, nullable=False),
         sa.Index("ix_webhook_endpoints_site", "site_id"),
         sqlite_autoincrement=True,
     )
