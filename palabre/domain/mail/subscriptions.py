@@ -117,9 +117,10 @@ async def note_language(ctx: Context, site_slug: str, email: str, lang: str,
     written in it. Only the address's keyed hash and the language are kept (no address),
     and only for an address that asks for replies or on a site that sends statements of
     reasons; a confirmed or unsubscribed address keeps the language it chose."""
-    site = await ctx.storage.get_site(site_slug) if email.strip() else None
-    if (site is None or lang not in LANGUAGES or not ctx.config.smtp_url.strip()
-            or not (notify or site.settings.statement_of_reasons)):
+    if not (email.strip() and lang in LANGUAGES and ctx.config.smtp_url.strip()):
+        return  # nothing to note, or no mail: not even a read
+    site = await ctx.storage.get_site(site_slug)
+    if site is None or not (notify or site.settings.statement_of_reasons):
         return
     key = address_key(ctx.secret, email)
     if not _relabel(await ctx.storage.find_subscriber(site.id, key), lang):
