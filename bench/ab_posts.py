@@ -49,7 +49,7 @@ def measure(checkout: Path, seconds: float) -> tuple[float, float]:
             "--port", str(port := harness.free_port()), "--database", f"sqlite:///{copy}",
             "--workers", "2"]
     env = {"PALABRE_POST_RATE_LIMIT": "0", "PALABRE_SECRET": run.SECRET,
-           "PALABRE_LOG_LEVEL": "warning"}
+           "PALABRE_LOG_LEVEL": "warning", "PALABRE_ASSIST_CHECK_SECONDS": "0"}
     server = harness.start(f"ab-{checkout.name}", argv, port=port, ready_path="/healthz",
                            log_dir=run.RUN, env=env, cwd=checkout, workers=2)
     try:

@@ -10,11 +10,15 @@ Starts `palabre serve` on loopback (SQLite in a temporary folder, or ``--databas
    latency is from just before the POST is sent to the arrival of its ``comment`` event
    (the POST's own answer included: a widget cannot see an event before its post is
    stored, and neither can this). p50, p99 and the maximum.
+3. **Read cost** (``--read-rounds N``, needs wrk): cached reads of a thread with wrk, in
+   alternating rounds without and with the idle streams open; the ratio of the medians
+   (the issue's goal: 1,000 streams cost cached reads 20 % at most).
 
 With ``--workers 2`` a post lands on either worker and the measuring stream on either, so
 about half the events cross workers (SQLite: a 50 ms poll; PostgreSQL: NOTIFY).
 
 Usage: .venv/bin/python bench/live_streams.py [--streams 1000] [--posts 100] [--workers 1]
+       [--read-rounds 3]
 """
 
 from __future__ import annotations
@@ -46,6 +50,7 @@ def start(database: str, port: int, workers: int, streams: int,
           log: Path) -> subprocess.Popen[bytes]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("PALABRE_")}
     env["PALABRE_SECRET"] = "bench-secret"
+    env["PALABRE_ASSIST_CHECK_SECONDS"] = "0"  # no model-training child in the measures
     argv = [sys.executable, "-m", "palabre.cli.main", "serve", "--host", "127.0.0.1",
             "--port", str(port), "--database", database, "--workers", str(workers),
             "--post-rate-limit", "0", "--log-level", "warning",
@@ -153,7 +158,8 @@ async def latencies(port: int, posts: int) -> tuple[list[float], list[float]]:
     return measured, answers
 
 
-async def measure(port: int, leader: int, streams: int, pages: int, posts: int) -> None:
+async def measure(port: int, leader: int, streams: int, pages: int, posts: int,
+                  read_rounds: int = 0) -> None:
     async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as client:
         for n in range(pages):  # every page has a thread, as a commented article would
             await client.post("/api/v1/comments", json={"uri": f"/p{n}", "text": "Premier"})
@@ -173,6 +179,33 @@ async def measure(port: int, leader: int, streams: int, pages: int, posts: int) 
           f"POST -> its own answer {summary(answers)}")
     for _, writer in opened:
         writer.close()
+    if read_rounds:
+        await read_cost(port, streams, pages, read_rounds)
+
+
+async def read_cost(port: int, streams: int, pages: int, rounds: int) -> None:
+    """Cached reads per second with wrk, without and with ``streams`` idle streams open."""
+    from harness import Load, wrk
+
+    found: dict[bool, list[float]] = {False: [], True: []}
+    work = Path(tempfile.mkdtemp())
+    for _ in range(rounds):
+        for with_streams in (False, True):
+            opened = ([await open_stream(port, f"/p{n % pages}") for n in range(streams)]
+                      if with_streams else [])
+            await asyncio.sleep(1)
+            result = await asyncio.to_thread(
+                wrk, f"http://127.0.0.1:{port}", Load("/api/v1/comments?uri=/p1"),
+                seconds=5, connections=32, threads=1, warmup=1, work_dir=work)
+            found[with_streams].append(result.rps)
+            for _, writer in opened:
+                writer.close()
+            await asyncio.sleep(1)
+    without, within = statistics.median(found[False]), statistics.median(found[True])
+    print(f"cached reads (wrk, 32 connections, 5 s, {rounds} rounds each): "
+          f"{without:.0f}/s without streams, {within:.0f}/s with {streams} open: "
+          f"{within / without:.2f}× ({', '.join(f'{r:.0f}' for r in found[False])} / "
+          f"{', '.join(f'{r:.0f}' for r in found[True])})")
 
 
 def summary(seconds: list[float]) -> str:
@@ -189,6 +222,8 @@ def main() -> None:
     parser.add_argument("--posts", type=int, default=100)
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--database", default="")
+    parser.add_argument("--read-rounds", type=int, default=0,
+                        help="also measure cached reads without and with the streams (wrk)")
     args = parser.parse_args()
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     wanted = min(hard, max(soft, 2 * args.streams + 256))
@@ -199,7 +234,8 @@ def main() -> None:
         port = free_port()
         server = start(database, port, args.workers, args.streams, Path(folder) / "log")
         try:
-            asyncio.run(measure(port, server.pid, args.streams, args.pages, args.posts))
+            asyncio.run(measure(port, server.pid, args.streams, args.pages, args.posts,
+                                args.read_rounds))
         finally:
             os.killpg(server.pid, 15)
             server.wait(timeout=20)
