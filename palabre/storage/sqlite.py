@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import os
 import sqlite3
+import time
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -19,9 +20,13 @@ from typing import Any
 
 import orjson
 
+from palabre.storage.commit_counter import open_counter
 from palabre.storage.errors import StorageUnavailable
 from palabre.storage.outbox import Wakeable
 from palabre.storage.sql import SQLReads, SQLWriteTx
+
+# How long a commit the shared counter missed can go unseen by the read cache.
+VERIFY_SECONDS = 0.25
 
 
 def sqlite_path(database_url: str) -> str:
@@ -89,6 +94,10 @@ class SQLiteStorage(SQLiteConnection, SQLReads, Wakeable):
         Wakeable.__init__(self)
         self.writer = connect(self.path)
         self._lock = asyncio.Lock()
+        self.counter = open_counter(self.path)  # see unchanged_since_last_check
+        self._data_version = -1
+        self._epoch = 0  # moves when data_version shows a commit the counter did not
+        self._verify_at = 0.0
 
     @asynccontextmanager
     async def write(self) -> AsyncIterator[SQLiteWriteTx]:
@@ -107,6 +116,8 @@ class SQLiteStorage(SQLiteConnection, SQLReads, Wakeable):
                 if is_disk_full(exc):
                     raise StorageUnavailable(exc) from exc
                 raise
+            if self.counter is not None:
+                self.counter.bump()  # before the write returns: see commit_counter.py
             if tx.emitted:
                 self.wake()
 
@@ -117,8 +128,24 @@ class SQLiteStorage(SQLiteConnection, SQLReads, Wakeable):
             self.writer.execute("ROLLBACK")
 
     async def unchanged_since_last_check(self, token: object) -> tuple[bool, object]:
-        version = self.conn.execute("PRAGMA data_version").fetchone()[0]
-        return version == token, version
+        """The shared commit counter (storage/commit_counter.py), bumped by every writer
+        after its commit: a read of eight mapped bytes. ``PRAGMA data_version``, which sees
+        every commit of another connection, is asked at most every ``VERIFY_SECONDS`` for
+        what the counter cannot see (a writer that died before its bump, a foreign tool);
+        without the counter, on every check."""
+        counter = self.counter
+        if counter is None:
+            version = self.conn.execute("PRAGMA data_version").fetchone()[0]
+            return version == token, version
+        now = time.monotonic()
+        if now >= self._verify_at:
+            self._verify_at = now + VERIFY_SECONDS
+            version = self.conn.execute("PRAGMA data_version").fetchone()[0]
+            if version != self._data_version:
+                self._data_version = version
+                self._epoch += 1
+        current = (counter.value(), self._epoch)
+        return current == token, current
 
     async def counts(self, site_id: int, uris: Sequence[str]) -> dict[str, int]:
         rows = self.conn.execute(
@@ -132,3 +159,5 @@ class SQLiteStorage(SQLiteConnection, SQLReads, Wakeable):
     async def close(self) -> None:
         self.conn.close()
         self.writer.close()
+        if self.counter is not None:
+            self.counter.close()
