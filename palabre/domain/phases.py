@@ -44,7 +44,7 @@ class Candidate:
 
     site: Site
     uri: str
-    title: str  # the page's title as the thread knows it ("" for a new thread)
+    title: str  # the page's title (as the reader's page sent it, for a new comment)
     text: str  # the Markdown the reader wrote
     author: str
     parent_text: str = ""  # the comment answered, if any

@@ -47,10 +47,8 @@ async def assess_post(ctx: Context, site: Site, draft: CommentDraft,
     if draft.parent is not None:
         answered = await ctx.storage.get_comment(CommentId(draft.parent))
         parent_text = answered.text if answered is not None else ""
-    thread = await ctx.storage.get_thread(site.id, draft.uri)
-    candidate = Candidate(site=site, uri=draft.uri, title=thread.title if thread else
-                          draft.title, text=draft.text, author=draft.author,
-                          parent_text=parent_text)
+    candidate = Candidate(site=site, uri=draft.uri, title=draft.title, text=draft.text,
+                          author=draft.author, parent_text=parent_text)
     return await run_phases(ctx.phases, candidate, PHASE_TIMEOUT)
 
 

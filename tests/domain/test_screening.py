@@ -124,7 +124,7 @@ def test_phases_see_the_words_and_the_place_never_the_email(domain: Domain) -> N
     with_phases(domain, phase)
     first = post(domain, "Premier avis", title="Le tram arrive")
     post(domain, "Je réponds", parent=first.comment.id, email="lecteur@example.org",
-         author="Lou")
+         author="Lou", title="Le tram arrive")
     answer = phase.seen[-1]
     assert (answer.text, answer.author, answer.uri, answer.title, answer.parent_text) == (
         "Je réponds", "Lou", "/a", "Le tram arrive", "Premier avis")
