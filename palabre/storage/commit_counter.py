@@ -31,27 +31,27 @@ class CommitCounter:
         try:
             if os.fstat(fd).st_size < _COUNT.size:
                 os.ftruncate(fd, _COUNT.size)  # zeros; a second process doing it too is harmless
-            self._map = mmap.mmap(fd, _COUNT.size)
+            self.mapped = mmap.mmap(fd, _COUNT.size)
         except BaseException:
             os.close(fd)
             raise
         self._fd = fd
-        self._read = _COUNT.unpack_from
+        self.read = _COUNT.unpack_from  # read(mapped)[0]: the count, for the hot path
 
     def value(self) -> int:
-        count: int = self._read(self._map)[0]
+        count: int = self.read(self.mapped)[0]
         return count
 
     def bump(self) -> None:
         fcntl.flock(self._fd, fcntl.LOCK_EX)
         try:
-            _COUNT.pack_into(self._map, 0, (self.value() + 1) & 0xFFFF_FFFF_FFFF_FFFF)
+            _COUNT.pack_into(self.mapped, 0, (self.value() + 1) & 0xFFFF_FFFF_FFFF_FFFF)
         finally:
             fcntl.flock(self._fd, fcntl.LOCK_UN)
 
     def close(self) -> None:
         with contextlib.suppress(BufferError, ValueError):
-            self._map.close()
+            self.mapped.close()
         with contextlib.suppress(OSError):
             os.close(self._fd)
 

@@ -144,7 +144,7 @@ class SQLiteStorage(SQLiteConnection, SQLReads, Wakeable):
             if version != self._data_version:
                 self._data_version = version
                 self._epoch += 1
-        current = (counter.value(), self._epoch)
+        current = (counter.read(counter.mapped)[0], self._epoch)
         return current == token, current
 
     async def counts(self, site_id: int, uris: Sequence[str]) -> dict[str, int]:

@@ -136,7 +136,7 @@ class CachedReads:
         if scope["type"] == "http" and scope["method"] == "GET" and scope["path"] in CACHED_PATHS:
             key, site = read_key(scope["path"], scope["query_string"])
             try:
-                entry = await self.cache.get(key, self.ctx.clock())
+                entry = await self.cache.get(key, self.ctx.clock)
             except StorageUnavailable:
                 entry = None  # the application answers: 503 with the envelope and CORS
             if entry is not None:

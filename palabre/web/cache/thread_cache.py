@@ -13,6 +13,7 @@ from __future__ import annotations
 import gzip
 import zlib
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -66,11 +67,13 @@ class ThreadCache:
         self.size = 0
         self._entries: OrderedDict[bytes, Entry] = OrderedDict()
 
-    async def get(self, key: bytes, now: datetime) -> Entry | None:
+    async def get(self, key: bytes, clock: Callable[[], datetime]) -> Entry | None:
+        """The entry for ``key`` if it is still valid (``clock`` is asked only for an
+        entry that expires)."""
         entry = self._entries.get(key)
         if entry is None:
             return None
-        if entry.expires is not None and entry.expires <= now:
+        if entry.expires is not None and entry.expires <= clock():
             self._drop(key)
             return None
         unchanged, token = await self.storage.unchanged_since_last_check(entry.checked)
