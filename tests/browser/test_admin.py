@@ -171,6 +171,7 @@ PAGES = {
     "sanctions": f"/admin/sanctions?site={SITE}",
     "audit": "/admin/audit",
     "dashboard": f"/admin/dashboard?site={SITE}",
+    "webhooks": f"/admin/webhooks?site={SITE}",
     "queue-fr": f"/admin/queue/pending?site={SITE}&lang=fr",
     "recent": f"/admin/queue/recent?site={SITE}&lang=en",
     "missing": "/admin/nowhere?lang=en",
@@ -200,6 +201,10 @@ def test_every_page_passes_axe_and_is_pictured(server: Server, desk: Desk,
             desk.page.get_by_label("Reply depth").fill("deep")
             desk.page.get_by_role("button", name="Save the settings").click()
             expect(desk.page.locator("#error-max_depth")).to_be_visible()
+        if name == "webhooks":  # the page as it shows a new endpoint and its secret, once
+            desk.page.get_by_label("URL").fill("https://hooks.example.org/in")
+            desk.page.get_by_role("button", name="Add the endpoint").click()
+            expect(desk.page.locator(".secret-value")).to_be_visible()
         found = violations(desk.page, axe_source)
         assert found == [], (name, found)
         if name in ("missing", "recent", "edit"):
