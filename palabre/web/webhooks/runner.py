@@ -20,7 +20,10 @@ class WebhookRunner:
         self.transport: HttpxTransport | None = None
 
     def start(self) -> None:
-        self.transport = HttpxTransport(max(1, self.ctx.config.webhook_timeout_seconds))
+        # At most a minute: a request still under way must end well before the sweep
+        # (STALE_AFTER) would take its delivery for interrupted.
+        timeout = min(max(1, self.ctx.config.webhook_timeout_seconds), 60)
+        self.transport = HttpxTransport(timeout)
         worker = WebhookWorker(self.ctx, self.transport, comment_json)
         self.task = asyncio.create_task(worker.run(self.stop))
 
