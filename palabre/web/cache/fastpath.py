@@ -20,7 +20,7 @@ from palabre.web.cache.shared import SharedCaching, shared_caching_of, without_v
 from palabre.web.cache.thread_cache import Entry, ThreadCache
 from palabre.web.http.cors import OriginPolicy, cors_headers, named_site
 from palabre.web.http.query import raw_params
-from palabre.web.observe.ids import request_id
+from palabre.web.observe.ids import new_ids, request_id
 
 CACHED_PATHS = {"/api/v1/comments": b"comments", "/api/v1/counts": b"counts"}
 PAGE_PARAMETERS = (b"site", b"uri", b"sort", b"limit", b"cursor", b"featured")
@@ -158,7 +158,7 @@ class CachedReads:
             elif name == b"x-request-id":
                 asked = bytes(value)
         body, etag, headers, not_modified_headers = representation(entry, wants_gzip(encodings))
-        extra = [(b"x-request-id", request_id(asked))]
+        extra = [(b"x-request-id", next(new_ids) if asked is None else request_id(asked))]
         if origin and await self.origins.allowed(origin, site):
             extra += cors_headers(origin)
         if self.shared is not None:

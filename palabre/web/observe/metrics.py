@@ -54,7 +54,7 @@ from palabre.settings import ServerConfig
 from palabre.web.http.clients import Network, client_address, parse_networks
 from palabre.web.state import state
 
-MULTIPROCESS_VARIABLE = "PROMETHEUS_MULTIPROC_DIR"
+MULTIPROCESS_VARIABLE = "PROMETHEUS_MULTIPROC_DIR"  # set by web/observe/serving.py
 DATABASE_SECONDS = 5.0  # the outbox and queue figures are read at most this often
 FLUSH_SECONDS = 5.0  # with several workers, each folds its counts in this often
 BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
