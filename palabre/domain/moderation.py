@@ -20,12 +20,14 @@ from palabre.domain.models import (
     Status,
     Thread,
 )
+from palabre.domain.phases import Verdict
 from palabre.domain.ports import WriteTx
 
 ACTIONS = {"approve": Status.APPROVED, "reject": Status.REJECTED, "spam": Status.SPAM}
 REJECT_REASONS = ("offensive", "abusive", "spam", "off_topic", "illegal", "harassment",
                   "misinformation", "other")
 QUEUES = ("pending", "reported", "recent", "rejected", "spam")
+ORDERS = {"risk": "pending"}  # an order a queue may be shown in, and that queue
 PAGE_SIZE = 50
 MAX_PAGE = 1_000_000
 
@@ -41,6 +43,7 @@ class Card:
     history: AuthorHistory  # by email when the comment has one, else by client key
     sanctions: list[Ban]
     client_history: AuthorHistory | None = None  # by client key, when history is by email
+    verdicts: tuple[Verdict, ...] = ()  # what the moderation phases said of it
 
 
 @dataclass(frozen=True)
@@ -51,26 +54,35 @@ class QueuePage:
     total: int
     page: int
     pages: int
+    order: str = ""
 
 
 async def queue_page(ctx: Context, site_slug: str | None, actor: Actor, *,
                      kind: str = "pending", search: str = "", page: int = 1,
-                     per_page: int = PAGE_SIZE) -> QueuePage:
-    """One page of a queue, each comment with what a moderator needs to decide."""
+                     per_page: int = PAGE_SIZE, order: str = "") -> QueuePage:
+    """One page of a queue, each comment with what a moderator needs to decide.
+    ``order`` "risk" shows the pending queue by the assistant's score, highest first
+    (comments it did not score last)."""
     if kind not in QUEUES:
         raise InvalidInput("unknown queue", reason="queue_invalid", field="kind")
+    if order and ORDERS.get(order) != kind:
+        raise InvalidInput("unknown order for this queue", reason="order_invalid",
+                           field="order")
     site = await ctx.site(site_slug)
     require(actor, site)
     page = min(max(1, page), MAX_PAGE)  # past the last page: an empty one
-    rows, total = await ctx.storage.moderation_queue(site.id, kind, search.strip()[:200],
+    rows, total = await ctx.storage.moderation_queue(site.id, order or kind,
+                                                     search.strip()[:200],
                                                      (page - 1) * per_page, per_page)
     bans = await ctx.storage.bans_of_site(site.id)
-    cards = [await _card(ctx, site, comment, thread, bans) for comment, thread in rows]
-    return QueuePage(site, kind, cards, total, page, max(1, -(-total // per_page)))
+    verdicts = await ctx.storage.verdicts_of([comment.id for comment, _ in rows])
+    cards = [await _card(ctx, site, comment, thread, bans,
+                         tuple(verdicts.get(comment.id, ()))) for comment, thread in rows]
+    return QueuePage(site, kind, cards, total, page, max(1, -(-total // per_page)), order)
 
 
 async def _card(ctx: Context, site: Site, comment: Comment, thread: Thread,
-                bans: list[Ban]) -> Card:
+                bans: list[Ban], verdicts: tuple[Verdict, ...]) -> Card:
     answered = (await ctx.storage.get_comment(comment.reply_to)
                 if comment.reply_to is not None else None)
     hashed = email_hash(comment.email)
@@ -82,7 +94,7 @@ async def _card(ctx: Context, site: Site, comment: Comment, thread: Thread,
                  if comment.email and comment.client else None)
     return Card(comment, thread, answered, await ctx.storage.reports_of(comment.id),
                 await ctx.storage.author_history(site.id, comment.email, comment.client),
-                mine, by_client)
+                mine, by_client, verdicts)
 
 
 async def moderate(ctx: Context, comment_id: int, action: str, actor: Actor,

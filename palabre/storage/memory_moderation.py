@@ -7,6 +7,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from palabre.domain.assistant import ASSISTANT
 from palabre.domain.models import (
     AuditEntry,
     AuthorHistory,
@@ -45,9 +46,11 @@ def _by_author(comment: Comment, email: str, client: str) -> bool:
     return comment.client == client
 
 
-def _queue_key(kind: str, reports: dict[CommentId, int]) -> object:
+def _queue_key(kind: str, reports: dict[CommentId, int], risk: dict[int, float]) -> object:
     if kind == "pending":
         return lambda c: (c.created, c.id)
+    if kind == "risk":  # as sql_moderation.py: highest score first, unscored last
+        return lambda c: (-risk.get(c.id, -1.0), c.created, c.id)
     if kind == "reported":
         return lambda c: (-reports.get(c.id, 0), c.id)
     return lambda c: (-c.created.timestamp(), -c.id)
@@ -55,7 +58,7 @@ def _queue_key(kind: str, reports: dict[CommentId, int]) -> object:
 
 QUEUE_STATUSES = {"pending": (Status.PENDING,), "reported": (Status.APPROVED,),
                   "recent": (Status.APPROVED, Status.PENDING), "rejected": (Status.REJECTED,),
-                  "spam": (Status.SPAM,)}
+                  "spam": (Status.SPAM,), "risk": (Status.PENDING,)}
 
 
 class MemoryModerationReads:
@@ -71,6 +74,12 @@ class MemoryModerationReads:
             counts[comment_id] = counts.get(comment_id, 0) + 1
         return counts
 
+    def _risk(self) -> dict[int, float]:
+        """The assistant's score of each comment it scored."""
+        return {comment_id: v.score for comment_id, verdicts in
+                self.tables.assist.verdicts.items()
+                for v in verdicts if v.phase == ASSISTANT and v.score is not None}
+
     async def moderation_queue(self, site_id: int, kind: str, search: str, offset: int,
                                limit: int) -> tuple[list[tuple[Comment, Thread]], int]:
         reports = self._report_counts()
@@ -78,7 +87,7 @@ class MemoryModerationReads:
                  if c.status in QUEUE_STATUSES[kind]
                  and (kind != "reported" or c.id in reports)
                  and (not search or _matches(c, search, self.tables.threads[c.thread_id]))]
-        found.sort(key=_queue_key(kind, reports))  # type: ignore[arg-type]
+        found.sort(key=_queue_key(kind, reports, self._risk()))  # type: ignore[arg-type]
         page = found[offset:offset + limit]
         return [(c, self.tables.threads[c.thread_id]) for c in page], len(found)
 

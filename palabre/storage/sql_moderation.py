@@ -44,6 +44,11 @@ QUEUES = {
     "recent": ("c.status IN ('approved', 'pending')", "c.created DESC, c.id DESC"),
     "rejected": ("c.status = 'rejected'", "c.created DESC, c.id DESC"),
     "spam": ("c.status = 'spam'", "c.created DESC, c.id DESC"),
+    # The pending comments, the assistant's score highest first (its phase is named
+    # "assistant": domain/assistant.py), unscored ones last, then oldest first.
+    "risk": ("c.status = 'pending'",
+             "COALESCE((SELECT v.score FROM assist_verdicts v WHERE v.comment_id = c.id "
+             "AND v.phase = 'assistant'), -1) DESC, c.created, c.id"),
 }
 SEARCH = (" AND (lower(c.text) LIKE ? ESCAPE '!' OR lower(c.author) LIKE ? ESCAPE '!' "
           "OR lower(c.email) LIKE ? ESCAPE '!' OR lower(t.title) LIKE ? ESCAPE '!' "

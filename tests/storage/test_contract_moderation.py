@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 
+from palabre.domain.assistant import ASSISTANT, EXTERNAL
 from palabre.domain.models import (
     CommentId,
     Report,
@@ -14,6 +15,7 @@ from palabre.domain.models import (
     SanctionAction,
     Status,
 )
+from palabre.domain.phases import Action, Verdict
 from palabre.domain.ports import Storage
 from tests.storage.conftest import Backend
 from tests.storage.test_contract import NOW, new_comment, run, site_and_thread
@@ -45,6 +47,32 @@ def test_queues_are_filtered_searched_ordered_and_paged(url: Backend) -> None:
         # LIKE's wildcards in a search are plain characters.
         assert (await store.moderation_queue(site_id, "recent", "_", 0, 10))[1] == 0
         assert (await store.moderation_queue(site_id, "spam", "", 0, 10))[1] == 1
+
+    run(url, work)
+
+
+def test_the_pending_queue_by_risk_puts_the_highest_scores_first(url: Backend) -> None:
+    async def work(store: Storage) -> None:
+        async with store.write() as tx:
+            site_id, a = await site_and_thread(tx, "/a")
+            held = [await tx.insert_comment(new_comment(a, f"held {n}", status=Status.PENDING,
+                                                        minutes=n)) for n in range(5)]
+            shown = await tx.insert_comment(new_comment(a, "published", minutes=6))
+            scores = {held[0].id: 0.2, held[2].id: 0.9, held[3].id: 0.2, shown.id: 1.0}
+            for comment_id, score in scores.items():
+                await tx.save_verdicts(comment_id, [
+                    Verdict(EXTERNAL, Action.HOLD, score=0.99),  # not the assistant's
+                    Verdict(ASSISTANT, score=score, features=(("word", 1.5),))])
+            await tx.save_verdicts(held[4].id, [Verdict(EXTERNAL, Action.HOLD, score=1.0)])
+        ranked, total = await store.moderation_queue(site_id, "risk", "", 0, 10)
+        # Highest first; equal scores oldest first; unscored (by the assistant) last.
+        assert total == 5
+        assert [c.id for c, _ in ranked] == [held[2].id, held[0].id, held[3].id, held[1].id,
+                                             held[4].id]
+        second, _ = await store.moderation_queue(site_id, "risk", "", 1, 2)
+        assert [c.id for c, _ in second] == [held[0].id, held[3].id]
+        found, total = await store.moderation_queue(site_id, "risk", "held 3", 0, 10)
+        assert total == 1 and found[0][0].id == held[3].id
 
     run(url, work)
 

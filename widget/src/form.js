@@ -20,7 +20,6 @@ export function commentForm(view, opts) {
   const id = uid('form');
   const fields = {};
   let busy = false;
-  let nudged; // the text of the last "are you sure?" answer (reason confirm_required)
   const field = (name, type, autocomplete, attrs) => {
     const input = h(type === 'textarea' ? 'textarea' : 'input', {
       id: `${id}-${name}`,
@@ -37,6 +36,19 @@ export function commentForm(view, opts) {
   const error = h('p', { class: 'palabre-error', id: `${id}-error`, role: 'alert' });
   const shown = h('div', { class: 'palabre-preview palabre-body', hidden: true });
   const submit = h('button', { type: 'submit', class: 'palabre-submit' }, opts.submit);
+  // "Are you sure?" (422 confirm_required): the server's message above, then the choice.
+  const edit = h('button', {
+    type: 'button',
+    onclick: () => {
+      choice.hidden = true;
+      fields.text.focus();
+    },
+  }, t('form.nudge_edit'));
+  const choice = h('div', { class: 'palabre-buttons', role: 'group', 'aria-labelledby': error.id, hidden: true },
+    edit,
+    h('button', { type: 'button', class: 'palabre-submit', onclick: () => post({ ...collect(), confirm: true }) },
+      t('form.nudge_confirm')),
+  );
   const toggle = h('button', { type: 'button', 'aria-pressed': 'false', onclick: togglePreview },
     t('form.preview'));
   const remembered = view.store.author();
@@ -78,6 +90,7 @@ export function commentForm(view, opts) {
         })),
       ),
     error,
+    choice,
     h('div', { class: 'palabre-buttons' },
       toggle,
       opts.cancel && h('button', { type: 'button', onclick: opts.cancel }, t('form.cancel')),
@@ -129,28 +142,40 @@ export function commentForm(view, opts) {
     input.focus();
   }
 
-  async function onsubmit(event) {
-    event.preventDefault();
-    if (busy) return;
-    const author = {};
-    for (const [name] of AUTHOR_FIELDS) if (fields[name]) author[name] = fields[name].value.trim();
-    const values = { ...author, text: fields.text.value };
+  /** The body to post, from the fields as they are now. */
+  function collect() {
+    const values = { text: fields.text.value };
+    for (const [name] of AUTHOR_FIELDS) if (fields[name]) values[name] = fields[name].value.trim();
     if (fields.honeypot) values.honeypot = fields.honeypot.value;
     if (fields.notify?.checked) values.notify = true;
+    return values;
+  }
+
+  function onsubmit(event) {
+    event.preventDefault();
+    const values = collect();
     if (!values.text.trim()) return showError(t('error.text_empty'), 'text');
-    // Sending again, unchanged, the text the server asked "are you sure?" about confirms it.
-    if (values.text === nudged) values.confirm = true;
+    post(values);
+  }
+
+  async function post(values) {
+    if (busy) return;
     showError('');
+    choice.hidden = true;
     busy = true;
     submit.setAttribute('aria-disabled', 'true');
     try {
       await opts.send(values);
-      if (opts.author) view.store.setAuthor(author);
+      if (opts.author) view.store.setAuthor(Object.fromEntries(AUTHOR_FIELDS.map(([name]) => [name, values[name]])));
       fields.text.value = '';
       if (!shown.hidden) togglePreview();
     } catch (err) {
-      nudged = err.error?.reason === 'confirm_required' && values.text;
-      showError(errorText(view.i18n, err), err.error?.field);
+      const nudged = err.error?.reason === 'confirm_required';
+      showError(errorText(view.i18n, err), !nudged && err.error?.field);
+      if (nudged) {
+        choice.hidden = false;
+        edit.focus();
+      }
     } finally {
       busy = false;
       submit.removeAttribute('aria-disabled');

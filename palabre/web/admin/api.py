@@ -10,6 +10,7 @@ from palabre.domain import audit, moderation, moderators, sanctions, threads
 from palabre.domain.errors import InvalidInput, Unauthorized
 from palabre.domain.identity import Actor
 from palabre.domain.models import Ban, Comment, Moderator, rfc3339
+from palabre.domain.phases import Verdict
 from palabre.web.api.serialise import comment_json
 from palabre.web.http.body import json_body, optional_json_body, require_json
 from palabre.web.http.clients import over_tls
@@ -82,7 +83,16 @@ def card_json(card: moderation.Card) -> dict[str, object]:
                     "rejected": history.rejected, "spam": history.spam,
                     "first_seen": rfc3339(history.first_seen) if history.first_seen else None},
         "sanctions": [sanction_json(b) for b in card.sanctions],
+        "verdicts": [verdict_json(v) for v in card.verdicts],
     }
+
+
+def verdict_json(verdict: Verdict) -> dict[str, object]:
+    """A moderation phase's verdict: ``features`` are the words that drove the score, each
+    with its weight (positive: towards rejection)."""
+    return {"phase": verdict.phase, "action": verdict.action.value, "score": verdict.score,
+            "reason": verdict.reason, "model": verdict.model,
+            "features": [[word, weight] for word, weight in verdict.features]}
 
 
 def sanction_json(ban: Ban) -> dict[str, object]:
@@ -93,14 +103,16 @@ def sanction_json(ban: Ban) -> dict[str, object]:
 
 async def moderation_queue(request: Request) -> Response:
     """``kind`` pending (default) | reported | recent | rejected | spam; ``q`` searches;
-    ``page`` from 1."""
+    ``page`` from 1; ``order`` risk (pending only: the assistant's score, highest first)."""
     actor = await moderator(request)
     q = request.query_params
     page = await moderation.queue_page(
         state(request).ctx, q.get("site"), actor, kind=q.get("kind") or "pending",
-        search=q.get("q") or "", page=int(q["page"]) if q.get("page", "").isdigit() else 1)
+        search=q.get("q") or "", page=int(q["page"]) if q.get("page", "").isdigit() else 1,
+        order=q.get("order") or "")
     return json_response({"comments": [card_json(c) for c in page.cards],
-                          "total": page.total, "page": page.page, "pages": page.pages})
+                          "total": page.total, "page": page.page, "pages": page.pages,
+                          "order": page.order or None})
 
 
 async def moderate(request: Request) -> Response:

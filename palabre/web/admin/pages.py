@@ -9,6 +9,7 @@ from starlette.routing import Route
 from palabre.web.admin import (
     accounts,
     actions,
+    assist_page,
     audit_pages,
     comment_edit,
     dashboard_page,
@@ -70,6 +71,7 @@ routes = [
     Route("/admin/mail/test", mail_pages.send_test, methods=["POST"]),
     Route("/admin/audit", audit_pages.audit_page, methods=["GET"]),
     Route("/admin/dashboard", dashboard_page.dashboard_page, methods=["GET"]),
+    Route("/admin/assist", assist_page.assist_page, methods=["GET"]),
     Route("/admin/webhooks", webhook_pages.webhooks_page, methods=["GET"]),
     Route("/admin/webhooks", webhook_pages.add, methods=["POST"]),
     Route("/admin/webhooks/{id:int}/rotate", webhook_pages.rotate, methods=["POST"]),

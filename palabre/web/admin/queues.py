@@ -36,12 +36,21 @@ async def queue_page(request: Request) -> Response:
         raise NotFound("no such queue")
     site = await site_for(request, actor)
     search = request.query_params.get("q", "")
+    order = request.query_params.get("order", "")
     found = await moderation.queue_page(state(request).ctx, site.slug, actor, kind=kind,
                                         search=search,
                                         page=page_number(request.query_params.get("page")),
-                                        per_page=PER_PAGE)
+                                        per_page=PER_PAGE,
+                                        order=order if moderation.ORDERS.get(order) == kind
+                                        else "")
     here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
     return await render_desk(request, actor, "queue.html", site=site, kind=kind,
                              kinds=moderation.QUEUES, found=found, search=search,
                              reasons=moderation.REJECT_REASONS, sanction_kinds=sanctions.KINDS,
-                             article_url=article_url, here=here)
+                             orders=[o for o, k in moderation.ORDERS.items() if k == kind],
+                             article_url=article_url, here=here, percent=percent)
+
+
+def percent(score: float) -> int:
+    """A score from 0 to 1 as a whole percentage."""
+    return round(score * 100)
