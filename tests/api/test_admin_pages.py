@@ -295,6 +295,8 @@ def test_closing_reopening_and_retitling_a_thread(desk: Api) -> None:
 def settings_form(api: Api, **changes: str) -> dict[str, Any]:
     html = get(api, "/admin/settings").text
     fields = dict(re.findall(r'<input id="set-(\w+)" name="\w+" value="([^"]*)"', html))
+    fields.update(re.findall(r'<select id="set-(\w+)"[^>]*>(?:(?!</select>).)*?'
+                             r'<option value="([^"]*)" selected', html, re.S))
     return {"csrf": token_in(html), "site": "default", **fields, **changes}
 
 
