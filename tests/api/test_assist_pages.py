@@ -31,6 +31,7 @@ from tests.api.test_admin_pages import (
     get,
     sign_in,
 )
+from tests.api.test_openapi import Observer
 from tests.conftest import SECRET, Api
 
 INSULT = "Tu es un idiot fini, ferme-la espèce de crétin."
@@ -133,7 +134,8 @@ def test_the_pending_queue_by_risk_puts_the_riskiest_first(assisted: Api) -> Non
     api.site_settings(moderation="none")
     oldest = [c["id"] for c in api.get("/api/admin/queue").json()["comments"]]
     assert oldest == [civil["id"], risky["id"], unscored["id"]]
-    answer = api.get("/api/admin/queue", params={"order": "risk"}).json()
+    seen = Observer(api)  # the answers hold to the OpenAPI description, verdicts included
+    answer = seen.json("GET", "/api/admin/queue", params={"order": "risk"})
     assert answer["order"] == "risk"
     assert [c["id"] for c in answer["comments"]] == [risky["id"], civil["id"], unscored["id"]]
     first = answer["comments"][0]["verdicts"][0]
@@ -141,8 +143,8 @@ def test_the_pending_queue_by_risk_puts_the_riskiest_first(assisted: Api) -> Non
     assert first["features"] and all(isinstance(w, str) and isinstance(x, float)
                                      for w, x in first["features"])
     assert answer["comments"][2]["verdicts"] == []
-    refused = api.get("/api/admin/queue", params={"order": "risk", "kind": "spam"})
-    assert refused.status_code == 422 and refused.json()["error"]["reason"] == "order_invalid"
+    refused = seen.json("GET", "/api/admin/queue", 422, params={"order": "risk", "kind": "spam"})
+    assert refused["error"]["reason"] == "order_invalid"
 
     page = get(api, "/admin/queue/pending?order=risk").text
     ids = [int(i) for i in re.findall(r'<article class="card" id="comment-(\d+)"', page)]

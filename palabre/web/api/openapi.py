@@ -18,7 +18,8 @@ from starlette.routing import Route
 
 from palabre import __version__
 from palabre.domain.models import REPORT_REASONS, SanctionAction, Status
-from palabre.domain.moderation import ACTIONS, QUEUES, REJECT_REASONS
+from palabre.domain.moderation import ACTIONS, ORDERS, QUEUES, REJECT_REASONS
+from palabre.domain.phases import Action
 from palabre.domain.sanctions import KINDS as SANCTION_KINDS
 from palabre.i18n import translate
 from palabre.web.http.errors import STATUS
@@ -160,7 +161,19 @@ SCHEMAS: dict[str, Any] = {
         "history": _closed({"approved": COUNT, "pending": COUNT, "rejected": COUNT,
                             "spam": COUNT,
                             "first_seen": {"type": ["string", "null"], "format": "date-time"}}),
-        "sanctions": {"type": "array", "items": _ref("Sanction")}}),
+        "sanctions": {"type": "array", "items": _ref("Sanction")},
+        "verdicts": {"type": "array", "items": _ref("Verdict")}}),
+    # What a moderation phase said of a comment (admin/api.py verdict_json).
+    "Verdict": _closed({
+        "phase": {**STRING, "description": "assistant, external, …"},
+        "action": {"enum": [a.value for a in Action]},
+        "score": {"type": ["number", "null"], "minimum": 0, "maximum": 1,
+                  "description": "Higher: more likely to be rejected"},
+        "reason": STRING, "model": {**STRING, "description": "The model or endpoint"},
+        "features": {"type": "array", "description": "The words that drove the score, each "
+                     "with its weight (positive: towards rejection)", "items": {
+                         "type": "array", "prefixItems": [STRING, {"type": "number"}],
+                         "minItems": 2, "maxItems": 2}}}),
 }
 SITE_URI = {"type": "object", "required": ["uri"], "properties": {
     "site": STRING, "uri": STRING}}
@@ -313,7 +326,7 @@ def _admin_answers() -> dict[str, Any]:
         "me": _closed({"moderator": _closed({"username": STRING})}),
         "queue": _closed({"comments": {"type": "array", "items": REF["QueueCard"]},
                           "total": COUNT, "page": {"type": "integer", "minimum": 1},
-                          "pages": COUNT}),
+                          "pages": COUNT, "order": {"enum": [*ORDERS, None]}}),
         "comment": _closed({"comment": REF["ModeratedComment"]}),
         "sanctions": _closed({"sanctions": {"type": "array", "items": REF["Sanction"]}}),
         "audit": _closed({"entries": {"type": "array", "items": _closed({
@@ -394,7 +407,9 @@ def _admin_comments() -> dict[str, Any]:
     queue = [SITE,
              {"name": "kind", "in": "query", "schema": {"enum": list(QUEUES)}},
              {"name": "q", "in": "query", "schema": STRING, "description": "Search"},
-             {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1}}]
+             {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1}},
+             {"name": "order", "in": "query", "schema": {"enum": list(ORDERS)},
+              "description": "risk (pending only): the assistant's score, highest first"}]
     action = {"name": "action", "in": "path", "required": True,
               "schema": {"enum": [*ACTIONS, "feature", "unfeature"]}}
     return {
