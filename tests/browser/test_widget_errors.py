@@ -55,9 +55,11 @@ def test_the_bundle_carries_only_the_widget_own_error_messages() -> None:
     assert catalogue["report.thanks"] in bundle
 
 
-def test_posting_again_after_are_you_sure_confirms(server: Server, host: Host,
-                                                   reader: Reader) -> None:
-    """A 422 with reason confirm_required: the same text sent again carries confirm: true."""
+def test_are_you_sure_asks_again_until_submitted_for_review(server: Server, host: Host,
+                                                            reader: Reader) -> None:
+    """A 422 with reason confirm_required shows the server's message with Edit and Submit for
+    review; posting with the form's own button asks again, Submit for review sends the text as
+    it stands with confirm: true. (tests/browser/test_widget_assist.py: the real server.)"""
     page = reader.page
     bodies: list[dict[str, object]] = []
 
@@ -79,15 +81,21 @@ def test_posting_again_after_are_you_sure_confirms(server: Server, host: Host,
     page.goto(host.page(uri="/widget-errors/nudge"))
     wait_for_thread(page)
     form = page.get_by_role("form", name="Leave a comment")
-    text = form.get_by_label("Comment")
+    text = form.get_by_role("textbox", name="Comment", exact=True)
     post = form.get_by_role("button", name="Post comment")
+    submit = form.get_by_role("button", name="Submit for review")
     text.fill("Borderline")
     post.click()
     expect(form.get_by_role("alert")).to_have_text("This comment may break the site's rules.")
-    text.fill("Borderline, reworded")  # an edited text is asked about again
+    expect(form.get_by_role("button", name="Edit")).to_be_focused()
+    expect(text).not_to_have_attribute("aria-invalid", "true")  # the field is not wrong
+    text.fill("Borderline, reworded")
     with page.expect_response(lambda r: r.request.method == "POST"):
-        post.click()
-    expect(form.get_by_role("alert")).to_have_text("This comment may break the site's rules.")
-    post.click()  # the same text again: posted anyway
+        post.click()  # the form's own button: asked again, never confirmed silently
+    expect(submit).to_be_visible()
+    submit.click()
     expect(page.locator(".palabre-list .palabre-body")).to_have_text("Borderline, reworded")
+    expect(submit).to_be_hidden()
     assert [b.get("confirm") for b in bodies] == [None, None, True]
+    assert [b["text"] for b in bodies] == ["Borderline", "Borderline, reworded",
+                                           "Borderline, reworded"]
