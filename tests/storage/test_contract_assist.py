@@ -4,8 +4,6 @@ comments, alike on every backend."""
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
 
 from palabre.domain.assistant import StoredModel
