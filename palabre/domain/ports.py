@@ -67,7 +67,8 @@ class Reads(MailReads, WebhookReads, AssistReads, PageReads, Protocol):
                                limit: int) -> tuple[list[tuple[Comment, Thread]], int]:
         """A page of a moderation queue and the queue's length. ``kind``: pending (oldest
         first), reported (approved comments with reports, most reported first), recent
-        (approved or pending, newest first), rejected, spam (newest first). ``search``
+        (approved or pending, newest first), rejected, spam (newest first), risk (pending,
+        the assistant's score highest first, unscored last, then oldest first). ``search``
         keeps comments whose text, author, email, thread title or uri contains it
         (ignoring case)."""
         ...

@@ -28,6 +28,7 @@ from palabre.web.admin import api as admin_api
 from palabre.web.admin import pages as admin_pages
 from palabre.web.admin.sessions import Sessions
 from palabre.web.api import challenge, comments, openapi, threads
+from palabre.web.assist import AssistRunner, assist_phases
 from palabre.web.cache.fastpath import CachedReads
 from palabre.web.cache.shared import SharedCaching
 from palabre.web.cache.thread_cache import ThreadCache
@@ -71,7 +72,8 @@ def create_app(config: ServerConfig, storage: Storage | None = None) -> CachedRe
     if not config.secret:
         raise ValueError("a secret is required (palabre serve generates one)")
     external = ExternalPhase(store, max(1, config.external_moderation_timeout_ms) / 1000)
-    ctx = Context(storage=store, secret=config.secret, config=config, phases=(external,))
+    ctx = Context(storage=store, secret=config.secret, config=config,
+                  phases=(*assist_phases(config, store), external))
     hub = Hub(store, heartbeat_seconds=max(1, config.live_heartbeat_seconds),
               max_streams=config.live_max_streams,
               max_per_client=config.live_max_streams_per_client)
@@ -85,12 +87,15 @@ def create_app(config: ServerConfig, storage: Storage | None = None) -> CachedRe
         mail.start()
         hooks = WebhookRunner(ctx)
         hooks.start()
+        trainer = AssistRunner(ctx)
+        trainer.start()
         metrics.start()
         with stream.end_streams_on_signals(hub):
             yield
         await metrics.stop()
         await mail.close()
         await hooks.close()
+        await trainer.close()
         await external.close()
         await hub.stop()
         upkeep.cancel()
