@@ -117,7 +117,10 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     database = f"sqlite:///{folder / 'browser.db'}"
     port = free_port()
     env = {**os.environ, "PALABRE_TRUSTED_PROXIES": "127.0.0.1", "PALABRE_LOG_LEVEL": "warning",
-           "PALABRE_POST_RATE_LIMIT": str(POST_RATE_LIMIT), "PALABRE_RATE_WINDOW_SECONDS": "600"}
+           "PALABRE_POST_RATE_LIMIT": str(POST_RATE_LIMIT), "PALABRE_RATE_WINDOW_SECONDS": "600",
+           # No model-training child competing with the browser; the assistant's test trains
+           # with the CLI (tests/browser/test_widget_assist.py).
+           "PALABRE_ASSIST_CHECK_SECONDS": "0"}
     log = (folder / "server.log").open("wb")
     process = subprocess.Popen(
         [palabre, "serve", "--demo", "--host", "127.0.0.1", "--port", str(port),
