@@ -9,7 +9,10 @@ Measures, on this machine and in this run:
   reads, counts, and sequential durable POSTs;
 - Palabre's uncached read and count latency with 1,000,000 comments in the database
   against the same with 1,000;
-- resident memory of each Palabre worker.
+- resident memory of each Palabre worker;
+- the same reads and writes on PostgreSQL beside SQLite, turn about, with one instance and
+  with two on one database (a ``palabre_bench`` database created for the run and dropped
+  after it: bench/pg.py).
 Then prints the results table and writes it into docs/benchmarks.md.
 
 Only loopback traffic; every run is bounded; every server runs in its own process group
@@ -29,6 +32,7 @@ import sqlite3
 import statistics
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -37,6 +41,7 @@ from pathlib import Path
 from urllib.parse import quote, urlencode
 
 import harness
+import pg
 import report
 import seed
 from harness import HOST, Load, Server, WrkResult
@@ -82,15 +87,20 @@ def check(condition: bool, message: str) -> None:
         raise RuntimeError(f"check failed: {message}")
 
 
-def palabre_server(name: str, db: Path, port: int, workers: int,
+def palabre_server(name: str, db: Path | str, port: int, workers: int,
                    extra_env: dict[str, str] | None = None) -> Server:
+    """``palabre serve`` on a SQLite file (a path) or a database URL."""
     exe = Path(sys.executable).with_name("palabre")
+    url = db if isinstance(db, str) else f"sqlite:///{db}"
     argv = [str(exe) if exe.exists() else "palabre", "serve", "--host", HOST,
-            "--port", str(port), "--database", f"sqlite:///{db}", "--workers", str(workers)]
+            "--port", str(port), "--database", url, "--workers", str(workers)]
     env = {"PALABRE_POST_RATE_LIMIT": "0", "PALABRE_WRITE_RATE_LIMIT": "0",
-           "PALABRE_SECRET": SECRET, "PALABRE_LOG_LEVEL": "warning", **(extra_env or {})}
+           "PALABRE_SECRET": SECRET, "PALABRE_LOG_LEVEL": "warning",
+           # No training child mid-run (bench/assist_posts.py measures the assistant).
+           "PALABRE_ASSIST_CHECK_SECONDS": "0", **(extra_env or {})}
+    # One worker: uvicorn serves from the process it starts in, with no worker process.
     return harness.start(name, argv, port=port, ready_path="/healthz", log_dir=RUN,
-                         env=env, cwd=ROOT, workers=workers)
+                         env=env, cwd=ROOT, workers=workers if workers > 1 else 0)
 
 
 def raw_server(port: int, workers: int, bodies: Path) -> Server:
@@ -182,6 +192,9 @@ class Results:
     scale: dict[str, Series] = field(default_factory=dict)
     scale_sizes: dict[str, int] = field(default_factory=dict)
     scale_error: str | None = None
+    pg: dict[str, Series] = field(default_factory=dict)
+    pg_posts: dict[str, PostResult] = field(default_factory=dict)
+    pg_error: str | None = None
     seconds: dict[str, float] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     busy_runs: list[str] = field(default_factory=list)
@@ -218,12 +231,12 @@ def measure(res: Results, table: dict[str, Series], name: str, server: Server, l
     return best
 
 
-RUN = os.urandom(3).hex()  # this run's mark: texts of an earlier run on the same database
+MARK = os.urandom(3).hex()  # this run's mark: texts of an earlier run on the same database
 
 
 def post_text(n: int) -> str:
     """Never the same text twice: Palabre refuses one author's duplicate within minutes."""
-    return f"{seed.TEXTS[n % len(seed.TEXTS)]} ({RUN} n° {n})"
+    return f"{seed.TEXTS[n % len(seed.TEXTS)]} ({MARK} n° {n})"
 
 
 def palabre_post(n: int) -> dict[str, object]:
@@ -450,6 +463,132 @@ def phase_scale(res: Results) -> None:
             server.stop()
 
 
+def concurrent_posts(targets: list[tuple[int, str]], seconds: float) -> PostResult:
+    """Sequential posting clients at once, one per (port, mark); their posts/s summed and
+    their latencies pooled (the p50 and p99 of the slower client)."""
+    found: list[PostResult] = []
+
+    def client(port: int, mark: str) -> None:
+        def body(n: int) -> dict[str, object]:
+            return {**palabre_post(n), "text": f"{post_text(n)} {mark}"}
+
+        found.append(sequential_posts(port, "/api/v1/comments", body, seconds=seconds))
+
+    threads = [threading.Thread(target=client, args=target) for target in targets]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    check(len(found) == len(targets), "every posting client finished")
+    return PostResult(count=sum(r.count for r in found), seconds=max(r.seconds for r in found),
+                      p50_ms=max(r.p50_ms for r in found), p99_ms=max(r.p99_ms for r in found))
+
+
+def concurrent_wrk(res: Results, servers: list[Server], load: Load, connections: int,
+                   seconds: float, warmup: float) -> WrkResult:
+    """wrk against each server at once (the connections shared out): one instance behind
+    a balancer, as the sum of its parts. Requests summed; latencies of the slower."""
+    harness.wait_quiet()
+    found: list[WrkResult] = []
+
+    def one(server: Server, n: int) -> None:
+        found.append(harness.wrk(server.base, load, seconds=seconds,
+                                 connections=connections // len(servers), warmup=warmup,
+                                 work_dir=RUN / f"wrk-{n}"))
+
+    threads = [threading.Thread(target=one, args=(s, n)) for n, s in enumerate(servers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    check(len(found) == len(servers), "every wrk run finished")
+    rps = sum(r.rps for r in found)
+    slowest = max(found, key=lambda r: r.p99_ms)
+    result = WrkResult(requests=round(rps * slowest.seconds), seconds=slowest.seconds,
+                       bytes=sum(r.bytes for r in found),
+                       errors={k: sum(r.errors.get(k, 0) for r in found)
+                               for k in found[0].errors},
+                       mean_ms=max(r.mean_ms for r in found), p50_ms=max(r.p50_ms for r in found),
+                       p90_ms=max(r.p90_ms for r in found), p99_ms=slowest.p99_ms,
+                       max_ms=max(r.max_ms for r in found), connections=connections,
+                       foreign=max(r.foreign for r in found))
+    log(f"  {'two instances':<18} {result.rps:>10,.0f} req/s  p99 {result.p99_ms:7.2f} ms  "
+        f"(others used {result.foreign:.0%} of the CPU)")
+    if result.error_count:
+        res.notes.append(f"two instances: wrk counted errors ({result.errors_text()})")
+    return result
+
+
+def phase_postgres(res: Results) -> None:
+    """The same reads and writes on PostgreSQL and on SQLite, turn about; then two
+    instances (one worker each) on the one PostgreSQL database."""
+    a = res.args
+    try:
+        res.facts["postgres"] = pg.server_facts()
+    except Exception as exc:  # no server: the phase is skipped with the reason
+        raise RuntimeError(f"no PostgreSQL server answers at {pg.SERVER}: {exc}") from exc
+    main_db = seed.seed_palabre(WORK / f"palabre-main-{seed.schema_key()}.db", None, True)
+    db = RUN / "palabre-beside-postgres.db"
+    shutil.copyfile(main_db, db)
+    servers: list[Server] = []
+    harness.ALSO_OURS.add("postgres")
+    try:
+        with pg.bench_database() as url:
+            def serve(name: str, where: Path | str, workers: int, cache: bool = True) -> Server:
+                server = palabre_server(name, where, harness.free_port(), workers,
+                                        None if cache else {"PALABRE_CACHE_MEGABYTES": "0"})
+                servers.append(server)
+                status, _, body = get(server.port, P43)
+                check(status == 200 and json.loads(body)["thread"]["count"] == 43,
+                      f"{name} serves the 43-comment thread")
+                return server
+
+            lite, lite_nc = serve("sqlite", db, a.workers), serve("sqlite-nocache", db,
+                                                                   a.workers, False)
+            post, post_nc = serve("postgres", url, a.workers), serve("postgres-nocache", url,
+                                                                      a.workers, False)
+            pairs = [("sqlite 43", lite, "postgres 43", post),
+                     ("sqlite uncached", lite_nc, "postgres uncached", post_nc)]
+            for n in range(a.pg_rounds):
+                log(f"PostgreSQL round {n + 1} of {a.pg_rounds}: SQLite and PostgreSQL, "
+                    "turn about")
+                for first, s1, second, s2 in pairs:
+                    order = [(first, s1), (second, s2)]
+                    for name, server in (order if n % 2 == 0 else order[::-1]):
+                        measure(res, res.pg, name, server, Load(P43), a.connections,
+                                a.seconds, a.warmup)
+            for name, server in (("sqlite", lite), ("postgres", post)):
+                log(f"sequential POSTs, {name}")
+                res.pg_posts[name] = sequential_posts(server.port, "/api/v1/comments",
+                                                      palabre_post, seconds=a.post_seconds)
+                log(f"  {res.pg_posts[name].per_second:,.0f} posts/s")
+                res.pg_posts[f"{name} two clients"] = concurrent_posts(
+                    [(server.port, "a"), (server.port, "b")], a.post_seconds)
+            for server in (lite, lite_nc, post_nc):  # the machine for the two instances
+                server.stop()
+                servers.remove(server)
+            one = serve("postgres-a", url, 1)
+            two = serve("postgres-b", url, 1)
+            for n in range(a.pg_rounds):
+                log(f"two instances (one worker each) against one ({a.workers} workers), "
+                    f"round {n + 1} of {a.pg_rounds}")
+                for name in (("one", "two") if n % 2 == 0 else ("two", "one")):
+                    if name == "one":
+                        measure(res, res.pg, "one instance 43", post, Load(P43),
+                                a.connections, a.seconds, a.warmup)
+                    else:
+                        res.add(res.pg, "two instances 43", concurrent_wrk(
+                            res, [one, two], Load(P43), a.connections, a.seconds, a.warmup))
+            res.pg_posts["one instance two clients"] = concurrent_posts(
+                [(post.port, "a"), (post.port, "b")], a.post_seconds)
+            res.pg_posts["two instances"] = concurrent_posts(
+                [(one.port, "a"), (two.port, "b")], a.post_seconds)
+    finally:
+        harness.ALSO_OURS.discard("postgres")
+        for server in servers:
+            server.stop()
+
+
 # --- the table ------------------------------------------------------------------------
 
 def build_tables(res: Results) -> list[report.Table]:
@@ -582,7 +721,67 @@ def build_tables(res: Results) -> list[report.Table]:
               f"{posted.p50_ms:.2f} ms", f"{posted.p99_ms:.2f} ms", "1", "0")
     tables.append(t)
 
+    tables += pg_tables(res)
     return tables
+
+
+def pg_tables(res: Results) -> list[report.Table]:
+    """PostgreSQL beside SQLite, and two instances on one PostgreSQL database."""
+    a, s = res.args, res.pg
+    t = report.Table(f"PostgreSQL beside SQLite ({a.workers} workers, wrk {a.connections} "
+                     "connections)",
+                     ("Measure", "SQLite", "PostgreSQL", "PostgreSQL ÷ SQLite (rounds)"))
+    if res.pg_error:
+        t.notes.append(f"Not measured: {res.pg_error}")
+        return [t]
+
+    def reads(table: report.Table, label: str, lite: str, post: str) -> None:
+        pairs = list(zip(s[lite].runs, s[post].runs, strict=False))
+        clean = [(x, y) for x, y in pairs
+                 if max(x.foreign, y.foreign) <= FOREIGN_LIMIT] or pairs
+        rounds = [y.rps / x.rps for x, y in clean if x.rps]
+        spread = f" ({min(rounds):.2f}-{max(rounds):.2f})" if len(rounds) > 1 else ""
+        table.add(label, f"{report.num(s[lite].rps)} req/s",
+                  f"{report.num(s[post].rps)} req/s",
+                  report.ratio(statistics.median(rounds)) + spread)
+
+    def posts(label: str, lite: PostResult, post: PostResult) -> None:
+        t.add(label, f"{report.num(lite.per_second)} posts/s (p50 {lite.p50_ms:.2f} ms)",
+              f"{report.num(post.per_second)} posts/s (p50 {post.p50_ms:.2f} ms)",
+              report.ratio(post.per_second / lite.per_second if lite.per_second else 0))
+
+    reads(t, "Cached read, 43-comment thread", "sqlite 43", "postgres 43")
+    reads(t, "Uncached read, 43-comment thread (cache off)", "sqlite uncached",
+          "postgres uncached")
+    t.add(f"p99 latency, cached read at {a.connections} connections",
+          f"{s['sqlite 43'].p('p99_ms'):.2f} ms", f"{s['postgres 43'].p('p99_ms'):.2f} ms", "")
+    p = res.pg_posts
+    posts("Sequential durable POSTs, one client", p["sqlite"], p["postgres"])
+    posts("Durable POSTs, two clients at once", p["sqlite two clients"],
+          p["postgres two clients"])
+    t.notes.append(f"{res.facts.get('postgres', 'PostgreSQL')}, on this machine (its "
+                   "backends' CPU is counted as the run's own, so other clients of that "
+                   f"server are not seen); database `{pg.DATABASE}` created, migrated and "
+                   "seeded with the same threads through the store step, dropped after.")
+    t.notes.append(f"{a.pg_rounds} rounds, SQLite and PostgreSQL measured turn about; a "
+                   "cached read on PostgreSQL checks its thread's version (one indexed row) "
+                   "on every request, where SQLite first asks `PRAGMA data_version`.")
+    two = report.Table("Two instances on one PostgreSQL database",
+                       ("Measure", f"One instance, {a.workers} workers",
+                        "Two instances, one worker each", "Two ÷ one"))
+    reads(two, f"Cached read, 43-comment thread (wrk {a.connections} connections; shared "
+          "out over the two)", "one instance 43", "two instances 43")
+    one_two, pair_posts = p["one instance two clients"], p["two instances"]
+    two.add("Durable POSTs, two clients at once (one on each instance)",
+            f"{report.num(one_two.per_second)} posts/s",
+            f"{report.num(pair_posts.per_second)} posts/s",
+            report.ratio(pair_posts.per_second / one_two.per_second
+                         if one_two.per_second else 0))
+    two.notes.append(f"{a.pg_rounds} rounds, one and two instances measured turn about, "
+                     "the POSTs back to back. Writes from every instance take one advisory "
+                     "lock, so they are serialised across instances as SQLite serialises "
+                     "them.")
+    return [t, two]
 
 
 def render(res: Results, tables: list[report.Table], markdown: bool) -> str:
@@ -660,6 +859,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--scale-seconds", type=float, default=5)
     p.add_argument("--scale-rounds", type=int, default=2)
     p.add_argument("--no-scale", action="store_true", help="skip the scale phase")
+    p.add_argument("--pg-rounds", type=int, default=2,
+                   help="rounds of SQLite vs PostgreSQL")
+    p.add_argument("--no-postgres", action="store_true", help="skip the PostgreSQL phase")
+    p.add_argument("--only-postgres", action="store_true",
+                   help="the PostgreSQL phase alone (printed, not written)")
     p.add_argument("--quick", action="store_true",
                    help="short runs for trying the harness (figures not for the docs)")
     p.add_argument("--output", type=Path, default=ROOT / "docs" / "benchmarks.md")
@@ -668,6 +872,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     if args.quick:
         args.seconds, args.warmup, args.rounds, args.post_seconds = 2, 1, 1, 2
         args.scale_large, args.scale_seconds, args.scale_rounds = 100_000, 2, 1
+        args.pg_rounds = 1
+        args.no_write = True
+    if args.only_postgres:
         args.no_write = True
     return args
 
@@ -697,6 +904,8 @@ def main(argv: list[str] | None = None) -> int:
                             else " ".join([".venv/bin/python bench/run.py", *extra]))
     log(f"{res.facts['nproc']} cores, Python {res.facts['python']}; logs in "
         f"{RUN.relative_to(ROOT)}")
+    if args.only_postgres:
+        return only_postgres(res, started)
     error = run_phase(res, "palabre", phase_palabre)
     if error:
         log("the Palabre phase failed; no table")
@@ -709,6 +918,10 @@ def main(argv: list[str] | None = None) -> int:
         res.scale_error = "skipped (--no-scale)"
     else:
         res.scale_error = run_phase(res, "scale", phase_scale)
+    if args.no_postgres:
+        res.pg_error = "skipped (--no-postgres)"
+    else:
+        res.pg_error = run_phase(res, "postgres", phase_postgres)
     res.seconds["total"] = time.monotonic() - started
     if res.busy_runs:
         res.notes.append("other work on the machine disturbed these runs even after waiting "
@@ -725,6 +938,27 @@ def main(argv: list[str] | None = None) -> int:
         report.write_docs(args.output, render(res, tables, markdown=True))
         log(f"wrote {args.output}")
     log(f"done in {res.seconds['total']:.0f} s")
+    return 0
+
+
+def only_postgres(res: Results, started: float) -> int:
+    """The PostgreSQL phase alone: its tables printed (as Markdown), nothing written."""
+    res.pg_error = run_phase(res, "postgres", phase_postgres)
+    if res.pg_error:
+        return 1
+    res.seconds["total"] = time.monotonic() - started
+    f = res.facts
+    print(f"\n{f['date']}, command: `{f['command']}` ({res.seconds['total']:.0f} s), "
+          f"{f['palabre']}; {f['nproc']} cores ({f['cpu']}); {f.get('postgres', '')}\n")
+    for table in pg_tables(res):
+        print(table.markdown())
+    for note in res.notes:
+        print(f"- {note}")
+    if res.reruns:
+        print(f"- {res.reruns} wrk runs were repeated because other processes took over "
+              f"{FOREIGN_LIMIT:.0%} of the CPU meanwhile.")
+    if res.busy_runs:
+        print("- disturbed even so: " + ", ".join(res.busy_runs))
     return 0
 
 

@@ -164,7 +164,7 @@ def seed_palabre(path: Path, total: int | None, with_1000: bool) -> Path:
         if total < seeded:
             raise ValueError(f"{total} comments cannot hold the {seeded} of the bench threads")
         all_threads = chain(threads, filler_threads(total - seeded, random.Random(1_000_000)))
-    count = asyncio.run(_store_all(url, all_threads, voted))
+    count = asyncio.run(store_all(url, all_threads, voted))
     conn = sqlite3.connect(tmp, isolation_level=None)
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     conn.close()
@@ -179,14 +179,17 @@ def seed_palabre(path: Path, total: int | None, with_1000: bool) -> Path:
     return path
 
 
-async def _store_all(url: str, threads: Iterator[Thread], voted: set[str]) -> int:
-    """Store every thread through the domain's store step, 200 threads a transaction."""
+async def store_all(url: str, threads: Iterator[Thread], voted: set[str]) -> int:
+    """Store every thread through the domain's store step, 200 threads a transaction
+    (SQLite or PostgreSQL: bench/pg.py seeds its database with the same threads)."""
     from palabre.domain.models import SiteSettings
     from palabre.domain.sites import ensure_site
+    from palabre.storage import open_storage
     from palabre.storage.sqlite import SQLiteStorage
 
-    storage = SQLiteStorage(url)
-    storage.writer.execute("PRAGMA synchronous=OFF")  # a seed: rebuilt if interrupted
+    storage = open_storage(url)
+    if isinstance(storage, SQLiteStorage):
+        storage.writer.execute("PRAGMA synchronous=OFF")  # a seed: rebuilt if interrupted
     base = datetime.now(UTC) - timedelta(days=30)
     count = index = 0
     try:
