@@ -11,7 +11,7 @@ and migrations, its own seeded database), so two trees can be timed turn about:
     .venv/bin/python bench/pages.py                       # this checkout
     .venv/bin/python bench/pages.py --checkout ../before  # another one
 
-Usage: .venv/bin/python bench/pages.py [--n 50] [--checkout DIR]
+Usage: .venv/bin/python bench/pages.py [--n 50] [--checkout DIR] [--cpu]
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from functools import partial
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -42,6 +43,12 @@ def page_path(sort: str, cursor: str | None = None) -> str:
     if cursor:
         query["cursor"] = cursor
     return "/api/v1/comments?" + urlencode(query)
+
+
+def fixed(path: str, i: int) -> dict[str, Any]:
+    import paths
+
+    return paths.scope(path)
 
 
 def schema_key(root: Path) -> str:
@@ -120,8 +127,7 @@ async def measure(db: Path, n: int) -> dict[str, float]:
                 for name, path in ((f"{sort} page 1", page_path(sort)),
                                    (f"{sort} page 20", page_path(sort, cursor))):
                     shown = len((await body_of(path))["comments"])
-                    micros = await paths.per_request(uncached, lambda i, p=path: paths.scope(p),
-                                                     n, 200)
+                    micros = await paths.per_request(uncached, partial(fixed, path), n, 200)
                     results[f"{name} ({shown} comments)"] = micros
             return results
     finally:
@@ -130,9 +136,16 @@ async def measure(db: Path, n: int) -> dict[str, float]:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else "")
-    parser.add_argument("--n", type=int, default=50, help="requests a path after as many to warm up (5 batches)")
+    parser.add_argument("--n", type=int, default=50,
+                        help="requests a path, after as many to warm up (5 batches)")
     parser.add_argument("--checkout", type=Path, help="another checkout of Palabre to time")
+    parser.add_argument("--cpu", action="store_true",
+                        help="time with this process's CPU time instead of wall time")
     args = parser.parse_args()
+    if args.cpu:
+        import paths
+
+        paths.CLOCK = time.process_time
     root = (args.checkout or HERE.parent).resolve()
     sys.path.insert(0, str(root))
     db = seeded(root)

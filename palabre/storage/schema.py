@@ -78,6 +78,9 @@ comments = Table(
     Column("staff", Boolean, nullable=False, server_default=false()),
     # Why a held comment waits (comma-separated codes, "" when it does not).
     Column("held", Text, nullable=False, server_default=""),
+    # A random number the database sets anew whenever the row is inserted or changed
+    # (triggers of migration 0011): reads make each version of a comment once (sql_pages).
+    Column("rev", BigInteger, nullable=False, server_default="0"),
     # Counts by status, and a thread's approved and featured ones, from the index alone.
     Index("ix_comments_thread_status_featured", "thread_id", "status", "featured"),
     Index("ix_comments_parent", "parent"),

@@ -36,7 +36,6 @@ from palabre.storage.sql_rows import (
     SELECT_COMMENT_NOTIFY,
     SELECT_SITE,
     SELECT_THREAD,
-    SELECT_VISIBLE,
     from_micros,
     row_to_comment,
     row_to_site,
@@ -74,8 +73,7 @@ class SQLReads(ModerationReads, NotifyReads, WebhookReads, AssistReads, PageRead
         return row_to_comment(row) if row else None
 
     async def visible_comments(self, thread_id: ThreadId) -> list[Comment]:
-        rows = await self._all(SELECT_VISIBLE, (thread_id, thread_id))
-        return [row_to_comment(row) for row in rows]
+        return await self._visible_thread(thread_id)  # sql_pages.py
 
     async def approved_count(self, thread_id: ThreadId) -> int:
         row = await self._one("SELECT count(*) FROM comments WHERE thread_id = ? AND status = ?",

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
 
@@ -21,6 +22,7 @@ from hypothesis import strategies as st
 from palabre.domain import threads
 from palabre.domain.context import Context
 from palabre.domain.models import Comment, CommentId, Site, Sort, Status, Thread, ThreadId
+from palabre.domain.ports import Storage, WriteTx
 from palabre.domain.sites import ensure_site
 from palabre.domain.threads import ThreadPage
 from palabre.domain.tree import Tree, root_key, sort_keys
@@ -127,3 +129,41 @@ def test_a_page_read_alone_is_the_page_cut_from_the_whole_thread(backend: Backen
     finally:
         loop.run_until_complete(storage.close())
         loop.close()
+
+
+def test_every_change_to_a_comment_is_read_at_once(backend: Backend) -> None:
+    """Reads keep the comments they made by version (``rev``): each kind of change gives
+    the row a new one, so the next read shows it."""
+
+    async def work(storage: Storage) -> None:
+        site = await ensure_site(storage, settings=TEST_SITE_SETTINGS)
+        async with storage.write() as tx:
+            thread = await tx.get_or_create_thread(site.id, "/versions", "", START)
+            first, reply = comments_of(thread.id, 1, [(None, Status.APPROVED, 0, False, 0, 0),
+                                                      (0, Status.APPROVED, 5, False, 0, 0)])
+            await tx.restore_comment(first, False)
+            await tx.restore_comment(reply, False)
+
+        async def shown() -> dict[int, tuple[Any, ...]]:
+            return {c.id: (c.html, c.likes, c.status, c.featured, c.edited)
+                    for c in await storage.visible_comments(thread.id)}
+
+        changes: list[Callable[[WriteTx], Awaitable[Any]]] = [
+            lambda tx: tx.update_comment_text(first.id, "b", "<p>b</p>", START),
+            lambda tx: tx.set_vote(first.id, "voter", 1),
+            lambda tx: tx.set_featured(first.id, True),
+            lambda tx: tx.hold_comment(reply.id, ("links",)),
+            lambda tx: tx.set_comment_status(reply.id, Status.APPROVED),
+            lambda tx: tx.blank_comment(first.id),
+        ]
+        seen = [await shown()]
+        for change in changes:
+            async with storage.write() as tx:
+                await change(tx)
+            now = await shown()
+            assert now != seen[-1]
+            assert now == await shown()
+            seen.append(now)
+        assert seen[-1][first.id][2] is Status.DELETED
+
+    backend.run(work)
