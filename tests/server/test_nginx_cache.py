@@ -136,3 +136,30 @@ def test_without_the_setting_nginx_keeps_nothing(tmp_path: Path) -> None:
         statuses = [httpx.get(f"{base}/api/v1/comments", params={"uri": "/a"}).headers[
             "x-cache-status"] for _ in range(3)]
         assert "HIT" not in statuses
+
+
+def test_a_copy_is_replaced_once_it_expires(tmp_path: Path) -> None:
+    """With s-maxage 1 and no stale window: a comment posted shows within about a second,
+    the copy nginx keeps (and the descriptor it keeps open for a second) notwithstanding."""
+    database_url = f"sqlite:///{tmp_path / 'palabre.db'}"
+    make_test_site(database_url)
+    options = ("--database", database_url, "--post-rate-limit", "0",
+               "--shared-cache-seconds", "1", "--shared-cache-stale-seconds", "0")
+    with serving(tmp_path / "server.log", *options, env=clean_env()) as upstream, \
+            nginx_cache(tmp_path, upstream.removeprefix("http://")) as base, \
+            httpx.Client(base_url=base, timeout=10) as client:
+        read = {"uri": "/fresh"}
+        for n in range(1, 4):
+            assert client.post("/api/v1/comments",
+                               json={"uri": "/fresh", "text": f"n° {n}"}).status_code == 201
+            seen, statuses = 0, []
+            deadline = time.monotonic() + 5
+            while seen != n:  # a count only ever catches up, within s-maxage and a second
+                assert time.monotonic() < deadline, statuses
+                answer = client.get("/api/v1/comments", params=read)
+                seen = answer.json()["thread"]["count"]
+                statuses.append(answer.headers["x-cache-status"])
+                time.sleep(0.1)
+            for _ in range(3):
+                again = client.get("/api/v1/comments", params=read)
+                assert again.json()["thread"]["count"] == n
