@@ -139,7 +139,7 @@ def test_sigterm_finishes_writes_in_progress_and_tells_streams_to_reconnect(
             os.killpg(process.pid, signal.SIGKILL)
     for stream in streams:
         assert stream.ended.wait(10)
-        assert stream.body.endswith(b"retry: 1000\n\n"), stream.body[-200:]
+        assert stream.body.endswith(b"retry: 3000\n\n"), stream.body[-200:]
         assert b"shutting down" in stream.body
     stored = stored_ids(database_url, "/busy")
     assert set(acknowledged) <= stored and len(acknowledged) >= 30

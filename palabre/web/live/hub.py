@@ -27,9 +27,10 @@ ThreadKey = tuple[int, str]  # (site id, normalised uri): a thread that may not 
 PING = b": ping\n\n"
 # Sent when a resume is too far behind to replay: the client reloads the thread.
 RESET = b"event: reset\ndata: {}\n\n"
-# The last frame of every stream when the server stops: come back in a second (to another
-# instance, or this one restarted), resuming with Last-Event-ID.
-GOODBYE = b": server shutting down, reconnect\nretry: 1000\n\n"
+# The last frame of every stream when the server stops: come back (to another instance, or
+# this one restarted) in 3 s, resuming with Last-Event-ID. Not sooner: the widget gives up
+# after 3 failed attempts in a row, which a restart must outlast.
+GOODBYE = b": server shutting down, reconnect\nretry: 3000\n\n"
 BATCH = 200
 REPLAY_SCAN = 10_000  # outbox events a resume may read through
 KNOWN_THREADS = 10_000  # thread id -> key entries kept
