@@ -152,7 +152,7 @@ def test_a_copy_is_replaced_once_it_expires(tmp_path: Path) -> None:
         for n in range(1, 4):
             assert client.post("/api/v1/comments",
                                json={"uri": "/fresh", "text": f"n° {n}"}).status_code == 201
-            seen, statuses = 0, []
+            seen, statuses = 0, list[str]()
             deadline = time.monotonic() + 5
             while seen != n:  # a count only ever catches up, within s-maxage and a second
                 assert time.monotonic() < deadline, statuses
