@@ -7,7 +7,8 @@ the same read cache and the same database; batches of each are run in turn, many
 and the best batch of each kept (other work on the machine only adds time, and taking
 turns shares what it adds). Also: the layer now with the shared-cache mode on, and a
 request that reaches the application (``/healthz``) with and without the layer that
-counts, times and ids it. Paths and seeding as bench/paths.py.
+counts, times and ids it (counting and timing only when /metrics is open). Paths and
+seeding as bench/paths.py.
 
 With ``--http``, the same two layers in two uvicorn servers (one worker each, palabre
 serve's protocol) loaded by wrk in turn.
@@ -26,6 +27,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -74,13 +76,15 @@ async def main_async(args: argparse.Namespace) -> int:
     try:
         db = folder / "palabre.db"
         shutil.copyfile(args.seeded, db)
-        now: Any = create_app(ServerConfig(database_url=f"sqlite:///{db}",
-                                           secret="observe-only-secret"))
+        config = ServerConfig(database_url=f"sqlite:///{db}", secret="observe-only-secret")
+        now: Any = create_app(config)  # /metrics closed (the default): nothing counted
+        counted: Any = create_app(replace(config, metrics_networks=("127.0.0.1",)))
         old = load_before(args.without.split(","), folder)
         starlette = now.app.app  # behind the layer that counts, times and ids requests
         before = old.CachedReads(starlette, now.cache, now.ctx, now.origins)
         shared = type(now)(now.app, now.cache, now.ctx, now.origins, SharedCaching(60, 30))
-        async with starlette.router.lifespan_context(starlette):
+        async with starlette.router.lifespan_context(starlette), \
+                counted.app.app.router.lifespan_context(counted.app.app):
             etag = b""
 
             async def grab(message: Any) -> None:
@@ -100,7 +104,8 @@ async def main_async(args: argparse.Namespace) -> int:
                 "304": [("before", before, lambda: scope(P43, [(b"if-none-match", etag)]), 304),
                         ("now", now, lambda: scope(P43, [(b"if-none-match", etag)]), 304)],
                 "healthz": [("before", before, lambda: scope("/healthz"), 200),
-                            ("now", now, lambda: scope("/healthz"), 200)],
+                            ("now", now, lambda: scope("/healthz"), 200),
+                            ("now, /metrics open", counted, lambda: scope("/healthz"), 200)],
             }
             for name, variants in cases.items():
                 best = {label: float("inf") for label, *_ in variants}

@@ -89,10 +89,12 @@ def create_app(config: ServerConfig, storage: Storage | None = None) -> CachedRe
         hooks.start()
         trainer = AssistRunner(ctx)
         trainer.start()
-        metrics.start()
+        if metrics is not None:
+            metrics.start()
         with stream.end_streams_on_signals(hub):
             yield
-        await metrics.stop()
+        if metrics is not None:
+            await metrics.stop()
         await mail.close()
         await hooks.close()
         await trainer.close()
@@ -124,13 +126,15 @@ def create_app(config: ServerConfig, storage: Storage | None = None) -> CachedRe
                               public_url=config.public_url.rstrip("/"),
                               sessions=Sessions(config.secret))
     app.state.live_hub = hub
-    metrics = observe_metrics.Metrics(store)
-    app.state.metrics, app.state.metrics_access = metrics, observe_metrics.Access(config)
+    access = observe_metrics.Access(config)  # closed: nothing is counted at all
+    metrics = observe_metrics.Metrics(store) if access.open else None
+    app.state.metrics, app.state.metrics_access = metrics, access
     shared = (SharedCaching(config.shared_cache_seconds, config.shared_cache_stale_seconds)
               if config.shared_cache_seconds > 0 else None)
     app.state.shared_caching = shared
     reads = CachedReads(Observed(app, metrics, config.access_log), cache, ctx, origins, shared)
-    metrics.reads, metrics.hub = reads, hub
+    if metrics is not None:
+        metrics.reads, metrics.hub = reads, hub
     return reads
 
 

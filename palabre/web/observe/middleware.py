@@ -1,7 +1,8 @@
 """The layer every request reaching the application goes through (cache hits are answered
 before it, by web/cache/fastpath.py, which echoes their request id itself): the request id
 (kept for the log records made meanwhile, echoed in ``X-Request-ID``), the request counted
-and timed by route, and the access log line when ``access_log`` is on."""
+and timed by route when /metrics is open, and the access log line when ``access_log`` is
+on."""
 
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ UNTIMED = frozenset({"/api/v1/events"})  # streams last as long as the reader st
 
 
 class Observed:
-    def __init__(self, app: ASGIApp, metrics: Metrics, access_log: bool = False) -> None:
+    def __init__(self, app: ASGIApp, metrics: Metrics | None, access_log: bool = False) -> None:
         self.app = app
         self.metrics = metrics
         self.access_log = access_log
@@ -52,7 +53,8 @@ class Observed:
     def done(self, scope: Scope, status: int, seconds: float) -> None:
         route = getattr(scope.get("route"), "path", None) or "unmatched"
         method = scope["method"] if scope["method"] in METHODS else "other"
-        self.metrics.observe(route, method, status, None if route in UNTIMED else seconds)
+        if self.metrics is not None:
+            self.metrics.observe(route, method, status, None if route in UNTIMED else seconds)
         if self.access_log:
             access.info("%s %s %d %.1f ms", method, route, status, seconds * 1000,
                         extra={"http": {"method": method, "route": route, "status": status,
