@@ -106,6 +106,31 @@ def test_the_stream_closes_when_the_page_is_hidden(server: Server, host: Host,
     expect(page.get_by_role("button", name="1 nouveau commentaire")).to_be_visible(timeout=2000)
 
 
+def test_a_reopened_stream_resumes_after_the_last_event_seen(server: Server, host: Host,
+                                                             reader: Reader) -> None:
+    """A new EventSource cannot send Last-Event-ID: the widget names the last id it saw in
+    the URL (?last_event_id=), so what was posted while the page was hidden still comes."""
+    uri = "/live/resume"
+    page = reader.page
+    open_live(page, host.page(uri=uri))
+    server.post(uri, "Seen live")
+    expect(page.get_by_role("button", name="1 new comment")).to_be_visible(timeout=2000)
+    hide = """hidden => {
+        Object.defineProperty(document, 'hidden', {value: hidden, configurable: true});
+        document.dispatchEvent(new Event('visibilitychange'));
+    }"""
+    page.evaluate(hide, True)
+    missed = server.post(uri, "Posted while hidden")["comment"]
+    page.wait_for_timeout(300)
+    with page.expect_response(lambda r: "/api/v1/events" in r.url) as reopened:
+        page.evaluate(hide, False)
+    assert "last_event_id=" in reopened.value.url
+    expect(page.get_by_role("button", name="2 new comments")).to_be_visible(timeout=2000)
+    page.get_by_role("button", name="2 new comments").click()
+    expect(page.locator(f"#comment-{missed['id']}")).to_contain_text("Posted while hidden")
+    assert reader.console == []
+
+
 def test_the_stream_follows_the_thread_on_screen(server: Server, host: Host,
                                                  reader: Reader) -> None:
     """Below the fold, no stream; scrolled to, one; scrolled away, closed; back, a new one."""
