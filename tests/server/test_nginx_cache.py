@@ -93,6 +93,8 @@ def test_nginx_answers_public_reads_from_its_cache(tmp_path: Path) -> None:
         assert "s-maxage=60" in miss.headers["cache-control"]
         hit = client.get("/api/v1/comments", params=read)
         assert hit.headers["x-cache-status"] == "HIT" and hit.content == miss.content
+        assert hit.headers.get_list("x-request-id") != miss.headers.get_list("x-request-id")
+        assert len(hit.headers.get_list("x-request-id")) == 1  # nginx's own, this request's
         # The staleness this mode accepts: a comment posted now shows once the copy expires.
         client.post("/api/v1/comments", json={"uri": "/cached", "text": "Second"})
         stale = client.get("/api/v1/comments", params=read)
