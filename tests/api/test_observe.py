@@ -125,7 +125,8 @@ def test_log_records_are_masked_and_carry_the_request_id(form: LogFormat) -> Non
     settings = log_config(config)
     stream = io.StringIO()
     settings["handlers"]["stderr"]["stream"] = stream
-    previous = logging.getLogger("palabre").handlers[:]
+    touched = [logging.getLogger(name) for name in (*settings["loggers"], "")]
+    previous = [(lg, lg.handlers[:], lg.level, lg.propagate) for lg in touched]
     logging.config.dictConfig(settings)
     try:
         from palabre.web.observe.ids import current
@@ -136,7 +137,8 @@ def test_log_records_are_masked_and_carry_the_request_id(form: LogFormat) -> Non
             logging.getLogger("palabre.test").exception("failed for %s", "bob@example.net")
     finally:
         current.set("")
-        logging.getLogger("palabre").handlers[:] = previous
+        for lg, handlers, level, propagate in previous:  # as the other tests expect them
+            lg.handlers[:], lg.level, lg.propagate = handlers, level, propagate
     out = stream.getvalue()
     assert "bob@example.net" not in out and "server-secret-for-logs" not in out
     assert "req-7" in out and "ValueError" in out
