@@ -82,6 +82,7 @@ def seeded(root: Path) -> Path:
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     conn.close()
     tmp.rename(path)
+    Path(f"{tmp}-commits").unlink(missing_ok=True)  # the writers' counter: not needed now
     print(f"bench: seeded {path.name}: {count:,} comments in "
           f"{time.monotonic() - started:.1f} s", file=sys.stderr)
     return path

@@ -169,6 +169,7 @@ def seed_palabre(path: Path, total: int | None, with_1000: bool) -> Path:
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     conn.close()
     tmp.rename(path)
+    Path(f"{tmp}-commits").unlink(missing_ok=True)  # the writers' counter: not needed now
     key = schema_key()
     for stale in path.parent.glob("palabre-*.db"):  # seeds made for an older schema
         if not stale.name.endswith(f"-{key}.db"):
