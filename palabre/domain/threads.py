@@ -22,7 +22,7 @@ from palabre.domain.events import (
 from palabre.domain.identity import Actor
 from palabre.domain.models import Comment, Site, Sort, Status, Thread
 from palabre.domain.ports_pages import RootKey
-from palabre.domain.tree import Tree, root_key, sort_keys
+from palabre.domain.tree import Tree, count_shown, root_key, sort_keys
 from palabre.domain.uris import normalise_uri
 from palabre.rendering import render
 
@@ -170,7 +170,7 @@ def _whole_page(tree: Tree, sort: Sort, limit: int,
     """A page cut from the whole thread's tree."""
     page_roots, next_cursor = _cut([root_key(c) for c in tree.roots], sort, limit, cursor)
     by_id = {root.id: root for root in tree.roots}
-    return [c for key in page_roots for c in tree.walk(by_id[key[0]])], next_cursor
+    return tree.read([by_id[key[0]] for key in page_roots]), next_cursor
 
 
 async def _page_under(ctx: Context, thread: Thread, sort: Sort,
@@ -183,7 +183,7 @@ async def _page_under(ctx: Context, thread: Thread, sort: Sort,
     below = await ctx.storage.visible_under(thread.id, low, high, sort is Sort.TOP)
     tree = Tree.build(_readable(below), sort)
     by_id = {root.id: root for root in tree.roots}
-    return [c for key in page_roots if key[0] in by_id for c in tree.walk(by_id[key[0]])]
+    return tree.read([by_id[key[0]] for key in page_roots if key[0] in by_id])
 
 
 async def thread_page(ctx: Context, site_slug: str | None, raw_uri: str | None,
@@ -218,7 +218,10 @@ async def thread_page(ctx: Context, site_slug: str | None, raw_uri: str | None,
     if tally is None:
         tree = await _tree(ctx, thread, sort)
         comments, next_cursor = _whole_page(tree, sort, limit, cursor)
-        return ThreadPage(_info(site, uri, thread, tree.tally(), now), comments, next_cursor)
+        # A page of every top-level comment holds every comment that can be reached.
+        whole = next_cursor is None and not cursor and len(tree.roots) <= limit
+        tally = count_shown(comments) if whole else tree.tally()
+        return ThreadPage(_info(site, uri, thread, tally, now), comments, next_cursor)
     comments = await _page_under(ctx, thread, sort, page_roots)
     return ThreadPage(_info(site, uri, thread, tally, now), comments, next_cursor)
 

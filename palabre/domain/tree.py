@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from operator import attrgetter
 
 from palabre.domain.models import Comment, CommentId, Sort, Status
 from palabre.domain.ports_pages import RootKey
@@ -26,6 +27,13 @@ def place_reply(
     return answered.parent, answered.id, root, answered.depth
 
 
+def count_shown(comments: Sequence[Comment]) -> tuple[int, int]:
+    """(approved, approved and featured) among ``comments``."""
+    shown = Status.APPROVED
+    approved = [c for c in comments if c.status is shown]
+    return len(approved), sum(1 for c in approved if c.featured)
+
+
 def _order_key(comment: Comment) -> tuple[float, int]:
     return (comment.created.timestamp(), comment.id)
 
@@ -36,6 +44,9 @@ def sort_roots(roots: list[Comment], sort: Sort) -> list[Comment]:
     if sort is Sort.TOP:
         return sorted(roots, key=lambda c: (-c.score, *_order_key(c)))
     return sorted(roots, key=_order_key)
+
+
+_BY_TIME = attrgetter("created", "id")
 
 
 def root_key(comment: Comment) -> RootKey:
@@ -66,12 +77,27 @@ class Tree:
     def build(cls, visible: Sequence[Comment], sort: Sort) -> Tree:
         children: dict[CommentId, list[Comment]] = defaultdict(list)
         roots: list[Comment] = []
-        for comment in sorted(visible, key=_order_key):
+        # By time then id: aware datetimes order exactly as their timestamps (_order_key),
+        # compared without a Python call per comment.
+        for comment in sorted(visible, key=_BY_TIME):
             if comment.parent is None:
                 roots.append(comment)
             else:
                 children[comment.parent].append(comment)
         return cls(sort_roots(roots, sort), dict(children))
+
+    def read(self, roots: Sequence[Comment]) -> list[Comment]:
+        """Each of ``roots`` followed by its reply tree (:meth:`walk`), in one list."""
+        found: list[Comment] = []
+        children = self.children
+        stack = list(reversed(roots))
+        while stack:
+            comment = stack.pop()
+            found.append(comment)
+            below = children.get(comment.id)
+            if below:
+                stack.extend(reversed(below))
+        return found
 
     def walk(self, root: Comment) -> Iterator[Comment]:
         """``root`` then its whole reply tree, depth-first, replies oldest first."""
