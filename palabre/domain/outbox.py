@@ -69,17 +69,36 @@ class Consumer:
                 await self.deliver_pending()
             except Exception:
                 log.exception("consumer %s failed; retrying", self.name)
-                await _sleep_unless(stop, RETRY_SECONDS)
+                await sleep_unless(stop, RETRY_SECONDS)
                 continue
-            position = await self.storage.get_cursor(self.name)
-            waiting = asyncio.ensure_future(self.storage.wait_for_events(position, wait_seconds))
-            stopping = asyncio.ensure_future(stop.wait())
-            await asyncio.wait({waiting, stopping}, return_when=asyncio.FIRST_COMPLETED)
-            for task in (waiting, stopping):
-                task.cancel()
+            await wait_for_more(self.storage, self.name, stop, wait_seconds)
 
 
-async def _sleep_unless(stop: asyncio.Event, seconds: float) -> None:
+async def wait_for_more(storage: Storage, consumer: str, stop: asyncio.Event,
+                        seconds: float, position: int | None = None) -> None:
+    """Wait until events come after ``position`` (default: the consumer's saved one),
+    ``stop`` is set, or ``seconds`` pass. A database that cannot answer meanwhile is waited
+    out the same way (logged): a consumer outlives an outage and goes on by itself."""
+    try:
+        after = position if position is not None else await storage.get_cursor(consumer)
+    except Exception:
+        log.warning("consumer %s cannot read its position; trying again", consumer,
+                    exc_info=True)
+        await sleep_unless(stop, seconds)
+        return
+    waiting = asyncio.ensure_future(storage.wait_for_events(after, seconds))
+    stopping = asyncio.ensure_future(stop.wait())
+    await asyncio.wait({waiting, stopping}, return_when=asyncio.FIRST_COMPLETED)
+    for task in (waiting, stopping):
+        task.cancel()
+    if waiting.done() and not waiting.cancelled() and waiting.exception() is not None:
+        log.warning("consumer %s cannot wait for events; trying again", consumer,
+                    exc_info=waiting.exception())
+        await sleep_unless(stop, seconds)
+
+
+async def sleep_unless(stop: asyncio.Event, seconds: float) -> None:
+    """Sleep ``seconds``, or less if ``stop`` is set meanwhile."""
     try:
         await asyncio.wait_for(stop.wait(), seconds)
     except TimeoutError:

@@ -194,3 +194,69 @@ def test_a_consumer_resumes_after_a_failure_with_the_event_it_missed(
     first, seen = backend.run(work)
     assert first == [1, 2, 3]
     assert seen == [1, 2, 3, 3, 4, 5]  # 3 failed, then came again: at least once, in order
+
+
+def test_a_running_consumer_outlives_a_database_that_cannot_answer_for_a_while(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The database goes away just after a batch was delivered (the consumer's position
+    and its wait fail), then comes back: the running consumer goes on by itself and
+    delivers what came meanwhile."""
+    from palabre.storage.memory import MemoryStorage
+
+    store = MemoryStorage()
+    away = {"failures": 0, "met": 0}
+    real_cursor, real_wait = store.get_cursor, store.wait_for_events
+    real_deliver = Consumer.deliver_pending
+
+    async def cursor(name: str) -> int:
+        if away["failures"]:
+            away["failures"] -= 1
+            away["met"] += 1
+            raise ConnectionError("the database went away")
+        return await real_cursor(name)
+
+    async def wait(position: int, timeout: float) -> None:
+        if away["failures"]:
+            away["failures"] -= 1
+            away["met"] += 1
+            raise ConnectionError("the database went away")
+        await real_wait(position, timeout)
+
+    async def deliver_then_lose_the_database(consumer: Consumer) -> int:
+        handled = await real_deliver(consumer)
+        if handled:
+            away["failures"] = 2  # the next two questions fail
+        return handled
+
+    monkeypatch.setattr(store, "get_cursor", cursor)
+    monkeypatch.setattr(store, "wait_for_events", wait)
+    monkeypatch.setattr(Consumer, "deliver_pending", deliver_then_lose_the_database)
+    monkeypatch.setattr("palabre.domain.outbox.RETRY_SECONDS", 0.01)
+
+    async def work() -> list[int]:
+        seen: list[int] = []
+
+        async def handle(stored: StoredEvent) -> None:
+            seen.append(getattr(stored.event, "comment_id", 0))
+
+        async def until(done: list[int]) -> None:
+            for _ in range(300):
+                if (seen == done and not away["failures"]) or running.done():
+                    return
+                await asyncio.sleep(0.01)
+
+        stop = asyncio.Event()
+        running = asyncio.create_task(Consumer(store, "live", handle).run(stop, 0.05))
+        async with store.write() as tx:
+            site_id, a = await thread_of(tx)
+            await tx.emit(created(site_id, a, 1))
+        await until([1])
+        async with store.write() as tx:
+            await tx.emit(created(site_id, a, 2))
+        await until([1, 2])
+        stop.set()
+        await asyncio.wait_for(running, 5)  # raises what ended it, if anything did
+        return seen
+
+    assert asyncio.run(work()) == [1, 2]
+    assert away["met"] >= 2  # the outage was met, and outlived

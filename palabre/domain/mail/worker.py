@@ -25,7 +25,7 @@ from palabre.domain.mail.delivery import LEASE, STALE_AFTER, Sender, Transport
 from palabre.domain.mail.digests import BATCH as DIGEST_BATCH
 from palabre.domain.mail.digests import ReplyDigests
 from palabre.domain.mail.notify import MailNotifier
-from palabre.domain.outbox import Consumer
+from palabre.domain.outbox import Consumer, sleep_unless, wait_for_more
 
 log = logging.getLogger("palabre.mail")
 CONSUMER = "mail"
@@ -122,21 +122,8 @@ class MailWorker:
                     log.exception("the mail worker failed; trying again")
                     holding = False
                 if not holding:  # another process sends: only check the lease now and then
-                    await _sleep_unless(stop, self.tick)
+                    await sleep_unless(stop, self.tick)
                     continue
-                position = await self.ctx.storage.get_cursor(CONSUMER)
-                waiting = asyncio.ensure_future(
-                    self.ctx.storage.wait_for_events(position, self.tick))
-                stopping = asyncio.ensure_future(stop.wait())
-                await asyncio.wait({waiting, stopping}, return_when=asyncio.FIRST_COMPLETED)
-                for task in (waiting, stopping):
-                    task.cancel()
+                await wait_for_more(self.ctx.storage, CONSUMER, stop, self.tick)
         finally:
             await self.release()
-
-
-async def _sleep_unless(stop: asyncio.Event, seconds: float) -> None:
-    try:
-        await asyncio.wait_for(stop.wait(), seconds)
-    except TimeoutError:
-        return

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 
 from palabre.domain.context import Context
 from palabre.domain.mail.worker import holder_name
-from palabre.domain.outbox import Consumer
+from palabre.domain.outbox import Consumer, sleep_unless, wait_for_more
 from palabre.domain.webhooks.body import Describe
 from palabre.domain.webhooks.delivery import LEASE, STALE_AFTER, Sender, Transport
 from palabre.domain.webhooks.enqueue import WebhookEnqueuer
@@ -118,22 +118,9 @@ class WebhookWorker:
                     log.exception("the webhook worker failed; trying again")
                     holding = False
                 if not holding:  # another process sends: only check the lease now and then
-                    await _sleep_unless(stop, self.tick)
+                    await sleep_unless(stop, self.tick)
                     continue
-                position = (self.idle_after if self.idle_after is not None
-                            else await self.ctx.storage.get_cursor(CONSUMER))
-                waiting = asyncio.ensure_future(
-                    self.ctx.storage.wait_for_events(position, self.tick))
-                stopping = asyncio.ensure_future(stop.wait())
-                await asyncio.wait({waiting, stopping}, return_when=asyncio.FIRST_COMPLETED)
-                for task in (waiting, stopping):
-                    task.cancel()
+                await wait_for_more(self.ctx.storage, CONSUMER, stop, self.tick,
+                                    self.idle_after)
         finally:
             await self.release()
-
-
-async def _sleep_unless(stop: asyncio.Event, seconds: float) -> None:
-    try:
-        await asyncio.wait_for(stop.wait(), seconds)
-    except TimeoutError:
-        return
