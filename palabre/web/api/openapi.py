@@ -47,7 +47,8 @@ DESCRIPTION = (
     "`code` each status lists. Beyond the statuses listed per operation: a path under "
     "`/api/` not listed here answers 404 (`components.responses.NotFound`), a listed path "
     "asked with a method not listed for it answers 405 (`MethodNotAllowed`), an "
-    "unexpected failure answers 500 (`InternalError`), and a request line over 64 KB or a "
+    "unexpected failure answers 500 (`InternalError`), a database briefly unreachable or "
+    "full answers 503 (`Unavailable`, with `Retry-After`), and a request line over 64 KB or a "
     "request head over 80 KB answers 414 or 400 (`Unreadable`, `reason` "
     "`request_unreadable`) before any operation runs. Cross-origin calls get CORS headers "
     "for the origins the addressed site allows. Writes need `Content-Type: "
@@ -84,7 +85,7 @@ def _error(status: int) -> dict[str, Any]:
         "code": {"enum": codes}}}}}]}
     example = {"error": {"code": codes[0], "message": translate("en", f"error.{codes[0]}")}}
     return _json(schema, "Error envelope: " + ", ".join(codes),
-                 RETRY_AFTER if status == 429 else None, example)
+                 RETRY_AFTER if status in (429, 503) else None, example)
 
 
 def _errors(*statuses: int) -> dict[str, Any]:
@@ -184,7 +185,8 @@ UNREADABLE = {"description": "The request line or head could not be read (414 wh
                   "code": "invalid_input", "reason": "request_unreadable",
                   "message": translate("en", "error.invalid_input")}}}}}
 RESPONSES = {"NotFound": _error(404), "MethodNotAllowed": _error(405),
-             "InternalError": _error(500), "Unreadable": UNREADABLE}
+             "InternalError": _error(500), "Unavailable": _error(503),
+             "Unreadable": UNREADABLE}
 
 # Examples, from the contract (docs/api.md).
 COMMENT_EXAMPLE: dict[str, Any] = {
