@@ -13,7 +13,7 @@ import orjson
 from palabre.assist import can_train
 from palabre.cli.commands import CommandError, resolve, with_context
 from palabre.domain.context import Context
-from palabre.domain.mail.worker import holder_name
+from palabre.domain.leases import holder_name
 
 
 def _need_training_extra() -> None:
