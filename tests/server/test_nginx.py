@@ -48,7 +48,14 @@ def nginx_config(folder: Path, listen: int, upstreams: list[str]) -> Path:
 @contextmanager
 def nginx(folder: Path, upstreams: list[str]) -> Iterator[str]:
     port = free_port()
-    config = nginx_config(folder, port, upstreams)
+    with running_nginx(folder, nginx_config(folder, port, upstreams), port) as base:
+        yield base
+
+
+@contextmanager
+def running_nginx(folder: Path, config: Path, port: int) -> Iterator[str]:
+    """nginx with this configuration (checked first), listening on ``port``; yields its
+    base URL once Palabre's /healthz answers through it, and stops it after."""
     check = subprocess.run([NGINX, "-t", "-c", str(config), "-p", str(folder)],
                            capture_output=True, text=True)
     assert check.returncode == 0, check.stderr

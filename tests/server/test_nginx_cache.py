@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -16,7 +15,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.server.conftest import clean_env, free_port, make_test_site, serving, stop
+from tests.server.conftest import clean_env, free_port, make_test_site, serving
+from tests.server.test_nginx import running_nginx
 
 ROOT = Path(__file__).resolve().parents[2]
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
@@ -55,26 +55,8 @@ def cache_config(folder: Path, listen: int, upstream: str, extra: str = "") -> P
 def nginx_cache(folder: Path, upstream: str, extra: str = "") -> Iterator[str]:
     port = free_port()
     config = cache_config(folder, port, upstream, extra)
-    check = subprocess.run([NGINX, "-t", "-c", str(config), "-p", str(folder)],
-                           capture_output=True, text=True)
-    assert check.returncode == 0, check.stderr
-    process = subprocess.Popen([NGINX, "-c", str(config), "-p", str(folder)],
-                               stderr=subprocess.STDOUT, stdout=subprocess.DEVNULL,
-                               start_new_session=True)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                if httpx.get(f"{base}/healthz").status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert time.monotonic() < deadline, (folder / "error.log").read_text()
-            time.sleep(0.1)
+    with running_nginx(folder, config, port) as base:
         yield base
-    finally:
-        stop(process)
 
 
 def test_nginx_answers_public_reads_from_its_cache(tmp_path: Path) -> None:
