@@ -40,11 +40,12 @@ export function commentForm(view, opts) {
   const edit = h('button', {
     type: 'button',
     onclick: () => {
-      choice.hidden = true;
+      offerChoice(false);
       fields.text.focus();
     },
   }, t('form.nudge_edit'));
-  const choice = h('div', { class: 'palabre-buttons', role: 'group', 'aria-labelledby': error.id, hidden: true },
+  // Named by the message only while shown: hidden, it must not answer to the error's words.
+  const choice = h('div', { class: 'palabre-buttons', role: 'group', hidden: true },
     edit,
     h('button', { type: 'button', class: 'palabre-submit', onclick: () => post({ ...collect(), confirm: true }) },
       t('form.nudge_confirm')),
@@ -158,10 +159,16 @@ export function commentForm(view, opts) {
     post(values);
   }
 
+  function offerChoice(on) {
+    choice.hidden = !on;
+    if (on) choice.setAttribute('aria-labelledby', error.id);
+    else choice.removeAttribute('aria-labelledby');
+  }
+
   async function post(values) {
     if (busy) return;
     showError('');
-    choice.hidden = true;
+    offerChoice(false);
     busy = true;
     submit.setAttribute('aria-disabled', 'true');
     try {
@@ -173,7 +180,7 @@ export function commentForm(view, opts) {
       const nudged = err.error?.reason === 'confirm_required';
       showError(errorText(view.i18n, err), !nudged && err.error?.field);
       if (nudged) {
-        choice.hidden = false;
+        offerChoice(true);
         edit.focus();
       }
     } finally {
