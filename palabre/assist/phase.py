@@ -3,9 +3,9 @@ its site would use now (its own once trained, else the starter model), and asks 
 or a rejection only where the site set a threshold and has a model of its own.
 
 Each worker keeps the models it loaded and asks the storage, at most every
-``refresh_seconds``, for the newest version's name: a model trained by any process reaches
-every worker and instance within that time, and a score never waits on the database
-otherwise.
+``refresh_seconds`` (every 2 s while it has none), for the newest version's name: a model
+trained by any process reaches every worker and instance within that time, and a score
+never waits on the database otherwise.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from palabre.domain.phases import Action, Candidate, Verdict
 from palabre.domain.ports import Reads
 
 log = logging.getLogger("palabre.assist")
+NO_MODEL_RECHECK_SECONDS = 2.0
 
 
 @dataclass(frozen=True)
@@ -42,7 +43,10 @@ class ModelPhase:
     async def _current(self, site_id: int | None) -> Loaded | None:
         now = time.monotonic()
         held = self._models.get(site_id)
-        if site_id in self._checked and now - self._checked[site_id] < self.refresh_seconds:
+        # Without a model yet (a fresh server training its starter model), ask more often.
+        wait = self.refresh_seconds if held is not None else min(self.refresh_seconds,
+                                                                 NO_MODEL_RECHECK_SECONDS)
+        if site_id in self._checked and now - self._checked[site_id] < wait:
             return held
         self._checked[site_id] = now
         version = await self.storage.latest_model_version(site_id)

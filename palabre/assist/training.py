@@ -7,6 +7,8 @@ tested on the newer 20 % (the figures stored with it), then trained again on all
 
 from __future__ import annotations
 
+import secrets
+
 import orjson
 
 from palabre.assist import learn, starter
@@ -37,7 +39,8 @@ async def train_site(ctx: Context, site: Site) -> StoredModel | None:
     metrics = learn.evaluate(learn.train(older), newer, trained_on=len(older))
     model = learn.train(examples)
     now = ctx.clock()
-    stored = StoredModel(version=f"site{site.id}-{now:%Y%m%d%H%M%S%f}", site_id=site.id,
+    stored = StoredModel(version=f"site{site.id}-{now:%Y%m%d%H%M%S}-{secrets.token_hex(4)}",
+                         site_id=site.id,
                          created=now, trained_on=len(examples), features="char",
                          metrics=orjson.dumps(metrics.as_dict()).decode(),
                          weights=model.to_bytes())

@@ -8,6 +8,8 @@ import json
 from dataclasses import replace
 from datetime import timedelta
 
+import pytest
+
 from palabre.assist import starter, training, upkeep
 from palabre.assist.phase import ModelPhase
 from palabre.domain.comments import store_comment
@@ -85,17 +87,31 @@ def test_enough_decisions_train_the_sites_own_model_which_workers_pick_up(
     assert calm is not None and calm.action is Action.NONE
 
 
-def test_a_worker_keeps_its_model_until_the_refresh_time(domain: Domain) -> None:
+def test_a_worker_keeps_its_model_until_the_refresh_time(
+        domain: Domain, monkeypatch: pytest.MonkeyPatch) -> None:
     domain.settings(assist_min_decisions=300)
     domain.run(put_starter(domain.ctx))
     decide(domain, 400)
     site = domain.run(domain.ctx.site("default"))
+    first = domain.run(training.train_site(domain.ctx, site))
     slow = ModelPhase(domain.storage, refresh_seconds=3600)
-    assert domain.run(slow.model_for(site)).own is False  # type: ignore[union-attr]
-    domain.run(training.train_site(domain.ctx, site))
-    assert domain.run(slow.model_for(site)).own is False  # type: ignore[union-attr]
+    assert domain.run(slow.model_for(site)).version == first.version  # type: ignore[union-attr]
+    second = domain.run(training.train_site(domain.ctx, site))
+    assert second is not None and second.version != first.version  # type: ignore[union-attr]
+    assert domain.run(slow.model_for(site)).version == first.version  # type: ignore[union-attr]
     slow.refresh_seconds = 0
-    assert domain.run(slow.model_for(site)).own is True  # type: ignore[union-attr]
+    assert domain.run(slow.model_for(site)).version == second.version  # type: ignore[union-attr]
+
+
+def test_a_worker_without_a_model_asks_again_soon(domain: Domain,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    phase = ModelPhase(domain.storage, refresh_seconds=3600)
+    site = domain.run(domain.ctx.site("default"))
+    assert domain.run(phase.model_for(site)) is None
+    domain.run(put_starter(domain.ctx))
+    assert domain.run(phase.model_for(site)) is None  # asked a moment ago
+    monkeypatch.setattr("palabre.assist.phase.NO_MODEL_RECHECK_SECONDS", 0)
+    assert domain.run(phase.model_for(site)) is not None  # no hour's wait for a first model
 
 
 def test_retraining_comes_due_after_enough_new_decisions(domain: Domain) -> None:
