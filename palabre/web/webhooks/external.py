@@ -16,9 +16,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-import httpx
 import orjson
 
 from palabre.domain.phases import Action, Candidate, Verdict
@@ -27,6 +27,9 @@ from palabre.domain.webhooks.enqueue import delivery_uid
 from palabre.domain.webhooks.models import Endpoint, EndpointKind
 from palabre.domain.webhooks.signing import HEADER, signature
 from palabre.web.webhooks.transport import client, failure
+
+if TYPE_CHECKING:
+    import httpx
 
 log = logging.getLogger("palabre.phases")
 NAME = "external"
@@ -73,6 +76,8 @@ class ExternalPhase:
         endpoint = await self.endpoint(candidate.site.id)
         if endpoint is None:
             return None
+        import httpx  # only for sites that have an endpoint (transport.py says why)
+
         host = urlsplit(endpoint.url).hostname or "?"
         try:
             answer = await asyncio.wait_for(self._ask(endpoint, candidate), self.timeout)
