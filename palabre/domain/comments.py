@@ -135,10 +135,9 @@ async def record_assessment(tx: WriteTx, site: Site, comment: Comment,
         return
     await tx.save_verdicts(comment.id, assessment.verdicts)
     if comment.status is Status.APPROVED:
-        for verdict, reporter in zip(assessment.verdicts, screening.flags(assessment),
-                                     strict=False):
-            await file_report(tx, site, comment, Report(comment.id, reporter, "other",
-                                                        verdict.reason[:500], now))
+        for reporter, note in screening.flags(assessment):
+            await file_report(tx, site, comment, Report(comment.id, reporter, "other", note,
+                                                        now))
 
 
 async def store_comment(tx: WriteTx, site: Site, thread: Thread, draft: CommentDraft, *,

@@ -91,6 +91,7 @@ def rejects(assessment: Assessment) -> bool:
     return verdict is not None and verdict.action is Action.REJECT
 
 
-def flags(assessment: Assessment) -> tuple[str, ...]:
-    """The reporters of the flags raised ("phase:external")."""
-    return tuple(FLAGGED_BY + v.phase for v in assessment.asking(Action.FLAG))
+def flags(assessment: Assessment) -> tuple[tuple[str, str], ...]:
+    """The flags raised, as (reporter, note): ("phase:external", its reason)."""
+    return tuple((FLAGGED_BY + v.phase, v.reason[:500])
+                 for v in assessment.asking(Action.FLAG))
