@@ -4,9 +4,13 @@ the answer to the form that made it, once; nothing else ever shows it."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from functools import partial
+
 from starlette.requests import Request
 from starlette.responses import Response
 
+from palabre.domain.context import Context
 from palabre.domain.errors import InvalidInput
 from palabre.domain.identity import Actor
 from palabre.domain.models import Site
@@ -68,42 +72,42 @@ async def rotate(request: Request) -> Response:
                       secret_for=found.url if found else "")
 
 
-async def _then(request: Request, done: str) -> Response:
-    """After a change: back to the page, saying what was done."""
+# What a form does to one endpoint: (ctx, site, endpoint id, actor).
+Act = Callable[[Context, str, int, Actor], Awaitable[None]]
+
+
+async def _then(request: Request, done: str, act: Act) -> Response:
+    """Do ``act`` to the endpoint the URL names, then back to the page saying ``done``."""
     actor, form = await checked_form(request)
     site = await site_for(request, actor, form.get("site"))
-    ctx, found = state(request).ctx, endpoint_id(request)
-    if done == "webhook_retired":
-        await hooks.retire_secret(ctx, site.slug, found, actor)
-    elif done in ("webhook_enabled", "webhook_disabled"):
-        await hooks.set_enabled(ctx, site.slug, found, done == "webhook_enabled", actor)
-    elif done == "webhook_deleted":
-        await hooks.delete_endpoint(ctx, site.slug, found, actor)
-    else:
-        await hooks.send_test(ctx, site.slug, found, actor)
+    await act(state(request).ctx, site.slug, endpoint_id(request), actor)
     return redirect(with_params(PAGE, site=site.slug, done=done))
 
 
 @page
 async def retire(request: Request) -> Response:
-    return await _then(request, "webhook_retired")
+    return await _then(request, "webhook_retired", hooks.retire_secret)
 
 
 @page
 async def enable(request: Request) -> Response:
-    return await _then(request, "webhook_enabled")
+    return await _then(request, "webhook_enabled", partial(_enable, enabled=True))
 
 
 @page
 async def disable(request: Request) -> Response:
-    return await _then(request, "webhook_disabled")
+    return await _then(request, "webhook_disabled", partial(_enable, enabled=False))
+
+
+async def _enable(ctx: Context, slug: str, found: int, actor: Actor, *, enabled: bool) -> None:
+    await hooks.set_enabled(ctx, slug, found, enabled, actor)
 
 
 @page
 async def delete(request: Request) -> Response:
-    return await _then(request, "webhook_deleted")
+    return await _then(request, "webhook_deleted", hooks.delete_endpoint)
 
 
 @page
 async def send_test(request: Request) -> Response:
-    return await _then(request, "webhook_test")
+    return await _then(request, "webhook_test", hooks.send_test)
